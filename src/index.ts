@@ -1,0 +1,3 @@
+export * from './managed-cmk';
+export * from './managed-cmk-replica';
+export * from './key-admin-role';
