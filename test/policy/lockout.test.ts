@@ -1,0 +1,99 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ManagedCmk, RootAccess } from '../../src';
+import { PolicySimulator } from '../support/policy-simulator';
+import { TEST_ENV } from '../support/stacks';
+
+/** A small deterministic PRNG (mulberry32), so that a failing configuration can be reproduced. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SPECS: Array<[kms.KeySpec, kms.KeyUsage | undefined, Array<keyof ManagedCmk>]> = [
+  [kms.KeySpec.SYMMETRIC_DEFAULT, undefined, ['grantDecrypt', 'grantEncrypt', 'grantEncryptDecrypt', 'grantUsage']],
+  [kms.KeySpec.RSA_2048, kms.KeyUsage.ENCRYPT_DECRYPT, ['grantDecrypt', 'grantUsage']],
+  [kms.KeySpec.RSA_4096, kms.KeyUsage.SIGN_VERIFY, ['grantSign', 'grantVerify', 'grantSignVerify']],
+  [kms.KeySpec.ECC_NIST_P256, undefined, ['grantSign', 'grantVerify']],
+  [kms.KeySpec.HMAC_256, undefined, ['grantGenerateMac', 'grantVerifyMac']],
+];
+
+interface Case {
+  readonly seed: number;
+  readonly sim: PolicySimulator;
+  readonly admins: string[];
+  readonly users: string[];
+  readonly description: string;
+}
+
+function generate(seed: number): Case {
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const count = (max: number) => Math.floor(rand() * (max + 1));
+
+  const app = new App();
+  const stack = new Stack(app, `Lockout${seed}`, { env: TEST_ENV });
+  const role = (name: string) =>
+    new iam.Role(stack, name, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), roleName: rand() < 0.3 ? `fixed-${name}` : undefined });
+  const admins = Array.from({ length: count(3) }, (_, i) => role(`Admin${i}`));
+  const users = Array.from({ length: count(3) }, (_, i) => role(`User${i}`));
+  const serviceUsers = Array.from({ length: count(2) }, (_, i) => role(`Service${i}`));
+  const [keySpec, keyUsage, grants] = pick(SPECS);
+  const rootAccess = pick([RootAccess.ADMINISTRATION_ONLY, RootAccess.FULL]);
+  const viaServices = rand() < 0.3 ? ['s3.us-east-1.amazonaws.com'] : undefined;
+
+  const key = new ManagedCmk(stack, 'Cmk', { alias: `lockout/${seed}`, keySpec, keyUsage, rootAccess, administrators: admins, users, serviceUsers, viaServices });
+  const grantees = Array.from({ length: count(3) }, (_, i) => role(`Grantee${i}`));
+  for (const g of grantees) (key[pick(grants)] as (g: iam.IGrantable) => iam.Grant).call(key, g);
+  const lateAdmins = Array.from({ length: count(1) }, (_, i) => role(`LateAdmin${i}`));
+  for (const a of lateAdmins) key.grantAdmin(a);
+  if (rand() < 0.3) {
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'CloudWatchAlarms',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      resources: ['*'],
+    }));
+  }
+  app.synth(); // runs the key's validations
+  return {
+    seed,
+    sim: PolicySimulator.fromStacks(stack),
+    admins: [...admins, ...lateAdmins].map((r) => r.node.id),
+    users: [...users, ...serviceUsers, ...grantees].map((r) => r.node.id),
+    description: `seed ${seed}: ${keySpec}/${keyUsage ?? 'default'}, ${rootAccess}, ${admins.length + lateAdmins.length} admins, ` +
+      `${users.length} users, ${serviceUsers.length} service users, ${grantees.length} grantees${viaServices ? ', viaServices' : ''}`,
+  };
+}
+
+const CASES = 200;
+
+describe(`no configuration locks the key (${CASES} generated configurations)`, () => {
+  test('the account root, and every administrator, can change the key policy; no user can', async () => {
+    const failures: string[] = [];
+    const kinds = new Set<string>();
+    for (let seed = 1; seed <= CASES; seed++) {
+      const c = generate(seed);
+      kinds.add(c.description.split(':')[1].split(',')[0] + c.description.split(',')[1]);
+      const resource = c.sim.keyArn('Cmk');
+      const may = (principal: string) => c.sim.decide({ principal, action: 'kms:PutKeyPolicy', resource });
+      if ((await may(c.sim.rootArn())) !== 'Allowed') failures.push(`${c.description}: the account root cannot PutKeyPolicy`);
+      for (const a of c.admins) {
+        if ((await may(c.sim.roleArn(a))) !== 'Allowed') failures.push(`${c.description}: administrator ${a} cannot PutKeyPolicy`);
+      }
+      for (const u of c.users) {
+        if ((await may(c.sim.roleArn(u))) === 'Allowed') failures.push(`${c.description}: user ${u} can PutKeyPolicy`);
+      }
+    }
+    expect(failures).toEqual([]);
+    // The generator covers the space: every key spec under both root-access modes.
+    expect(kinds.size).toBeGreaterThanOrEqual(SPECS.length * 2);
+  });
+});
