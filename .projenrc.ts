@@ -89,12 +89,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'examples', 'bench', 'tools', 'projenrc'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', '*.snapshot/', 'cdk.out/'],
+  },
+
   tsconfigDev: {
     include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
     compilerOptions: {},
   },
   gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/'],
 });
+
+// The handler bundles (assets/) are build output; every test run builds them first.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
 for (const pattern of ['/integ/', '/examples/', '/bench/', '/tools/', '/rosetta/', '/.ci/', 'cdk.out/']) {
   project.addPackageIgnore(pattern);

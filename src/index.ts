@@ -1,3 +1,4 @@
 export * from './managed-cmk';
 export * from './managed-cmk-replica';
 export * from './key-admin-role';
+export * from './key-health-canary';

@@ -6,6 +6,7 @@ import { PolicySimulator } from '../support/policy-simulator';
 import { TEST_ENV } from '../support/stacks';
 
 /** A small deterministic PRNG (mulberry32), so that a failing configuration can be reproduced. */
+/* eslint-disable no-bitwise */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -16,6 +17,7 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 const SPECS: Array<[kms.KeySpec, kms.KeyUsage | undefined, Array<keyof ManagedCmk>]> = [
   [kms.KeySpec.SYMMETRIC_DEFAULT, undefined, ['grantDecrypt', 'grantEncrypt', 'grantEncryptDecrypt', 'grantUsage']],

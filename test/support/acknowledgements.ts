@@ -15,4 +15,34 @@ export interface Acknowledgement {
   readonly reason: string;
 }
 
-export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [];
+/** The functions the library creates (`HardenedFunction`): the canary probe and the custom-resource handlers. */
+const LIBRARY_FUNCTION = /(^|\/)(Probe|KmsGovernance[A-Za-z]+Handler)\/Function\/Resource$/;
+
+export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
+  ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+    id: `${pack}-LambdaInsideVPC`,
+    path: LIBRARY_FUNCTION,
+    reason:
+      'The library functions call only AWS APIs (KMS, SSM, EC2, CloudWatch) and hold no network-reachable data. A VPC is ' +
+      'opt-in (`vpc` prop) because it needs VPC endpoints or a NAT to reach those APIs, which the library cannot assume.',
+  })),
+  {
+    id: 'Serverless-LambdaTracing',
+    path: LIBRARY_FUNCTION,
+    reason:
+      'X-Ray tracing is off: active tracing needs xray:PutTraceSegments on Resource "*" (an IAM5 finding of its own) and ' +
+      'the functions are short, single-call handlers whose outcome is reported in their result and logs.',
+  },
+  {
+    id: 'Serverless-SQSRedrivePolicy',
+    path: /(^|\/)(Probe|KmsGovernance[A-Za-z]+Handler)\/DeadLetters\/Resource$/,
+    reason: 'This queue is itself the dead-letter queue of a library function; a dead-letter queue for it would only move the problem.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    path: /(^|\/)Probe\/Permissions\/Resource$/,
+    reason:
+      'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by the ' +
+      'cloudwatch:namespace condition to the canary\'s own namespace.',
+  },
+];

@@ -1,0 +1,117 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ManagedKeyBase } from '../managed-cmk';
+import { operationalKey } from './operational-key';
+
+/** Network placement for a library function. */
+export interface FunctionNetworkOptions {
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+export interface HardenedFunctionProps extends FunctionNetworkOptions {
+  /** Creates the projen-generated function class with the hardened options. */
+  readonly create: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
+  readonly description: string;
+  /** Encrypts the log group and the dead-letter queue. Default: the stack's operational key. */
+  readonly encryptionKey?: ManagedKeyBase;
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A library Lambda function hardened once, for every handler (COMPLIANCE: Lambda hygiene):
+ * the latest runtime (from the generated class), explicit memory and timeout, reserved
+ * concurrency, a KMS-encrypted SSL-only dead-letter queue, its own KMS-encrypted log group kept
+ * for a year, JSON logs, and a role whose only permissions are a customer managed policy scoped to
+ * those resources. The role refuses further identity-policy statements from CDK, so that nothing
+ * lands in an inline policy: callers add what the handler needs to `policy`, and key use goes
+ * into key policies.
+ */
+export class HardenedFunction extends Construct {
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly policy: iam.ManagedPolicy;
+  public readonly logGroup: logs.LogGroup;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly encryptionKey: ManagedKeyBase;
+
+  constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.encryptionKey = props.encryptionKey ?? operationalKey(this);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: this.encryptionKey,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts with the key on behalf of log groups in this account and Region.
+    this.encryptionKey.grantScoped(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`), {
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+      },
+      statementId: 'CloudWatchLogs',
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (execution role)`,
+    });
+    this.policy = new iam.ManagedPolicy(this, 'Permissions', {
+      description: `Permissions of: ${props.description}`,
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+      ],
+    });
+    if (props.vpc) {
+      // Lambda manages the function's network interfaces; these EC2 calls take no resource ARN.
+      this.policy.addStatements(new iam.PolicyStatement({
+        actions: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }));
+    }
+    // Lambda sends failed events to the encrypted dead-letter queue through SQS.
+    this.encryptionKey.grantScoped(this.role, {
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      viaServices: [`sqs.${stack.region}.amazonaws.com`],
+      statementId: 'DeadLetterQueue',
+    });
+
+    this.function = props.create(this, 'Function', {
+      description: props.description,
+      role: this.role.withoutPolicyUpdates({ addGrantsToResources: false }),
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(1),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 1,
+      deadLetterQueue: this.deadLetterQueue,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      environment: props.environment,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+    });
+    // Lambda checks at creation that the role may send to the dead-letter queue.
+    this.function.node.addDependency(this.policy);
+  }
+}
