@@ -23,6 +23,7 @@ import {
   CanaryEnv,
   CanaryReport,
 } from './private/canary-contract';
+import { describeError } from './private/handler-util';
 
 /**
  * The key-health canary: proves that a KMS key still does its job with a real round trip, and
@@ -230,12 +231,6 @@ async function check(name: string, fn: () => Promise<unknown>): Promise<CanaryCh
   } catch (e) {
     return { name, ok: false, latencyMs: Date.now() - t0, error: describeError(e) };
   }
-}
-
-/** The error's name and message: AWS error messages name keys and states, never plaintext. */
-function describeError(e: unknown): string {
-  const err = e as Error;
-  return `${err.name ?? 'Error'}: ${err.message ?? String(e)}`;
 }
 
 function requireEnv(name: string): string {

@@ -325,20 +325,7 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
    * audit constructs grant least privilege.
    */
   public grantScoped(grantee: iam.IGrantable, options: ScopedGrantOptions = {}): iam.Grant {
-    const conditions: Record<string, Record<string, unknown>> = {};
-    const add = (op: string, key: string, value: unknown) => {
-      conditions[op] = { ...(conditions[op] ?? {}), [key]: value };
-    };
-    const via = options.viaServices ?? this.defaultViaServices;
-    if (via) add('StringEquals', 'kms:ViaService', via.length === 1 ? via[0] : via);
-    for (const [k, v] of Object.entries(options.encryptionContext ?? {})) {
-      validatePattern('encryptionContext', k, /^[^\s]+$/, 'keys must not be empty or contain white space');
-      const op = !Token.isUnresolved(v) && v.includes('*') ? 'StringLike' : 'StringEquals';
-      add(op, `kms:EncryptionContext:${k}`, v);
-    }
-    for (const [op, kv] of Object.entries(options.conditions ?? {})) {
-      for (const [k, v] of Object.entries(kv as Record<string, unknown>)) add(op, k, v);
-    }
+    const conditions = scopedGrantConditions(options, this.defaultViaServices);
     return this.grantActions(grantee, options.actions ?? this.usageActions, { conditions, sid: options.statementId, explicit: true });
   }
 
@@ -729,6 +716,29 @@ export class ManagedCmk extends ManagedKeyBase {
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     this.cfnKey.applyRemovalPolicy(policy);
   }
+}
+
+/**
+ * The IAM conditions of a scoped grant: `kms:ViaService`, `kms:EncryptionContext:<key>` and any
+ * further conditions. Shared by key-policy grants and by identity-policy grants on keys that are
+ * not `ManagedKeyBase`.
+ */
+export function scopedGrantConditions(options: ScopedGrantOptions, defaultViaServices?: string[]): Record<string, Record<string, unknown>> {
+  const conditions: Record<string, Record<string, unknown>> = {};
+  const add = (op: string, key: string, value: unknown) => {
+    conditions[op] = { ...(conditions[op] ?? {}), [key]: value };
+  };
+  const via = options.viaServices ?? defaultViaServices;
+  if (via) add('StringEquals', 'kms:ViaService', via.length === 1 ? via[0] : via);
+  for (const [k, v] of Object.entries(options.encryptionContext ?? {})) {
+    validatePattern('encryptionContext', k, /^[^\s]+$/, 'keys must not be empty or contain white space');
+    const op = !Token.isUnresolved(v) && v.includes('*') ? 'StringLike' : 'StringEquals';
+    add(op, `kms:EncryptionContext:${k}`, v);
+  }
+  for (const [op, kv] of Object.entries(options.conditions ?? {})) {
+    for (const [k, v] of Object.entries(kv as Record<string, unknown>)) add(op, k, v);
+  }
+  return conditions;
 }
 
 function isWildcardPrincipal(principal: unknown): boolean {
