@@ -38,6 +38,14 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     path: /(^|\/)(Probe|KmsGovernance[A-Za-z]+Handler)\/DeadLetters\/Resource$/,
     reason: 'This queue is itself the dead-letter queue of a library function; a dead-letter queue for it would only move the problem.',
   },
+  ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
+    id: `${pack}-S3BucketReplicationEnabled`,
+    path: /\/(Bucket|AccessLogs)\/Resource$/,
+    reason:
+      'Cross-Region replication needs a destination bucket and key in another Region that the construct cannot choose; ' +
+      'durability within the Region comes from S3 itself and versioning, which is on. Users who need a second Region add ' +
+      'a replication rule to `bucket`.',
+  })),
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
     path: /(^|\/)Probe\/Permissions\/Resource$/,
