@@ -66,8 +66,9 @@ export interface EnvelopeEncryptedBucketProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** S3 actions of a read grant. */
-const READ_ACTIONS = ['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket'];
+/** S3 actions of a read grant: on the bucket, and on its objects. */
+const LIST_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucket'];
+const READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 /** S3 actions of a write grant. Object versions are never deleted through a grant. */
 const WRITE_ACTIONS = ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject', 's3:PutObjectTagging'];
 
@@ -194,40 +195,31 @@ export class EnvelopeEncryptedBucket extends Construct {
 
   /** Let a principal read objects (and list the bucket). */
   public grantRead(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
-    return this.grantAccess(grantee, READ_ACTIONS, ['kms:Decrypt'], objectsKeyPattern, 'Read');
+    return this.grantAccess(grantee, { list: true, objects: READ_ACTIONS, kms: ['kms:Decrypt'], pattern: objectsKeyPattern, kind: 'Read' });
   }
 
   /** Let a principal write objects. Object versions are never deleted through this grant. */
   public grantWrite(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
-    return this.grantAccess(grantee, WRITE_ACTIONS, ['kms:Decrypt', 'kms:GenerateDataKey'], objectsKeyPattern, 'Write');
+    return this.grantAccess(grantee, { list: false, objects: WRITE_ACTIONS, kms: ['kms:Decrypt', 'kms:GenerateDataKey'], pattern: objectsKeyPattern, kind: 'Write' });
   }
 
   /** Let a principal read and write objects. */
   public grantReadWrite(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
-    return this.grantAccess(grantee, [...READ_ACTIONS, ...WRITE_ACTIONS], ['kms:Decrypt', 'kms:GenerateDataKey'], objectsKeyPattern, 'ReadWrite');
+    const objects = [...READ_ACTIONS, ...WRITE_ACTIONS];
+    return this.grantAccess(grantee, { list: true, objects, kms: ['kms:Decrypt', 'kms:GenerateDataKey'], pattern: objectsKeyPattern, kind: 'ReadWrite' });
   }
 
-  private grantAccess(grantee: iam.IGrantable, s3Actions: string[], kmsActions: string[], pattern: string, kind: string): iam.Grant {
-    validateLength('objectsKeyPattern', pattern, 1, 1024);
-    const bucketActions = s3Actions.filter((a) => a === 's3:ListBucket' || a === 's3:GetBucketLocation');
-    const objectActions = s3Actions.filter((a) => !bucketActions.includes(a));
-    const statement = new iam.PolicyStatement({
-      principals: [grantee.grantPrincipal],
-      actions: objectActions,
-      resources: [this.bucket.arnForObjects(pattern)],
-    });
-    let grant = iam.Grant.addStatementToResourcePolicy({
-      grantee,
-      actions: objectActions,
-      resourceArns: [this.bucket.arnForObjects(pattern)],
-      resource: this.bucket,
-      statement,
-    });
-    if (bucketActions.length > 0) {
-      const listing = new iam.PolicyStatement({ principals: [grantee.grantPrincipal], actions: bucketActions, resources: [this.bucket.bucketArn] });
-      grant = grant.combine(iam.Grant.addStatementToResourcePolicy({ grantee, actions: bucketActions, resourceArns: [this.bucket.bucketArn], resource: this.bucket, statement: listing }));
-    }
-    return grant.combine(this.grantKey(grantee, kmsActions, kind));
+  /** S3 access in the bucket policy, key use in the key policy. */
+  private grantAccess(grantee: iam.IGrantable, g: { list: boolean; objects: string[]; kms: string[]; pattern: string; kind: string }): iam.Grant {
+    validateLength('objectsKeyPattern', g.pattern, 1, 1024);
+    let grant = this.bucketPolicyGrant(grantee, g.objects, this.bucket.arnForObjects(g.pattern));
+    if (g.list) grant = grant.combine(this.bucketPolicyGrant(grantee, LIST_ACTIONS, this.bucket.bucketArn));
+    return grant.combine(this.grantKey(grantee, g.kms, g.kind));
+  }
+
+  private bucketPolicyGrant(grantee: iam.IGrantable, actions: string[], resource: string): iam.Grant {
+    const statement = new iam.PolicyStatement({ principals: [grantee.grantPrincipal], actions, resources: [resource] });
+    return iam.Grant.addStatementToResourcePolicy({ grantee, actions, resourceArns: [resource], resource: this.bucket, statement });
   }
 
   /**
