@@ -2,13 +2,14 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ManagedKeyBase } from './managed-cmk';
+import { humanRoleProps } from './private/human-role';
 import { USE_OR_CONFER_USE_ACTIONS } from './private/kms-actions';
-import { validateLength, validatePattern, validateSecondsRange } from './private/validate';
 
 /**
- * Properties of a `KeyAdminRole`.
+ * Properties shared by the roles people assume to look after keys: `KeyAdminRole` and
+ * `KeyAuditorRole`.
  */
-export interface KeyAdminRoleProps {
+export interface KeyGovernanceRoleProps {
   /**
    * Who may assume the role: usually an account (`new iam.AccountPrincipal('111122223333')`) or
    * an identity-center/SAML principal.
@@ -32,7 +33,7 @@ export interface KeyAdminRoleProps {
 
   /**
    * A fixed name for the role. A fixed name lets keys in other stacks that deploy first delegate
-   * administration to it by ARN.
+   * to it by ARN.
    *
    * IMPORTANT: changing it replaces the role.
    *
@@ -43,17 +44,9 @@ export interface KeyAdminRoleProps {
   /**
    * A description of the role.
    *
-   * @default 'Administers KMS keys and cannot use them (cdk-kms-governance)'
+   * @default - what the role is for
    */
   readonly description?: string;
-
-  /**
-   * Keys this role administers. Each key gets the role in its key policy (`grantAdmin`).
-   * More keys can be added with `administer(key)`.
-   *
-   * @default - none
-   */
-  readonly keys?: ManagedKeyBase[];
 
   /**
    * A permissions boundary for the role.
@@ -61,6 +54,19 @@ export interface KeyAdminRoleProps {
    * @default - no permissions boundary
    */
   readonly permissionsBoundary?: iam.IManagedPolicy;
+}
+
+/**
+ * Properties of a `KeyAdminRole`.
+ */
+export interface KeyAdminRoleProps extends KeyGovernanceRoleProps {
+  /**
+   * Keys this role administers. Each key gets the role in its key policy (`grantAdmin`).
+   * More keys can be added with `administer(key)`.
+   *
+   * @default - none
+   */
+  readonly keys?: ManagedKeyBase[];
 }
 
 /**
@@ -79,30 +85,7 @@ export class KeyAdminRole extends iam.Role {
   public readonly guardrails: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: KeyAdminRoleProps) {
-    if (props?.assumedBy === undefined) {
-      throw new Error("'assumedBy' is required: the principal that may assume the key administrator role. Received: undefined");
-    }
-    const requireMfa = props.requireMfa ?? true;
-    if (requireMfa && isServicePrincipal(props.assumedBy)) {
-      throw new Error(
-        "'requireMfa' must be false when 'assumedBy' is a service principal: a service cannot present MFA. " +
-          `Received: requireMfa true with ${JSON.stringify(props.assumedBy.policyFragment.principalJson)}`,
-      );
-    }
-    validateSecondsRange('maxSessionDuration', props.maxSessionDuration, 3600, 43200);
-    validateLength('roleName', props.roleName, 1, 64);
-    validatePattern('roleName', props.roleName, /^[\w+=,.@-]+$/, 'may contain only letters, digits and + = , . @ _ -');
-    validateLength('description', props.description, 0, 1000);
-
-    super(scope, id, {
-      assumedBy: requireMfa
-        ? new iam.PrincipalWithConditions(props.assumedBy, { Bool: { 'aws:MultiFactorAuthPresent': 'true' } })
-        : props.assumedBy,
-      maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
-      roleName: props.roleName,
-      description: props.description ?? 'Administers KMS keys and cannot use them (cdk-kms-governance)',
-      permissionsBoundary: props.permissionsBoundary,
-    });
+    super(scope, id, humanRoleProps('key administrator role', props, 'Administers KMS keys and cannot use them (cdk-kms-governance)'));
 
     this.guardrails = new iam.ManagedPolicy(this, 'Guardrails', {
       description: 'Denies use of KMS keys to key administrators (separation of duties, cdk-kms-governance)',
@@ -144,8 +127,4 @@ export class KeyAdminRole extends iam.Role {
         `(key.grantAdmin(role)) instead. Received: ${JSON.stringify(stack.resolve(statement.toStatementJson()))}`,
     );
   }
-}
-
-function isServicePrincipal(principal: iam.IPrincipal): boolean {
-  return 'Service' in principal.policyFragment.principalJson;
 }

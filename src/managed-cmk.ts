@@ -526,9 +526,25 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
 }
 
 /**
+ * Something that audits keys, such as `KeyAuditTrail`.
+ */
+export interface IKeyAudit {
+  /** Add auditing (alarms on dangerous changes) for one key. */
+  watch(key: ManagedKeyBase): void;
+}
+
+/**
  * Properties of a `ManagedCmk`.
  */
 export interface ManagedCmkProps extends KeyPolicyOptions {
+  /**
+   * Audit this key: alarms on its dangerous changes (disable, scheduled deletion, policy change,
+   * rotation off), scoped to its ARN. Pass a `KeyAuditTrail`.
+   *
+   * @default - the key is not watched individually (a `KeyAuditTrail` still alarms on every key)
+   */
+  readonly audit?: IKeyAudit;
+
   /**
    * The alias of the key. The `alias/` prefix is added if missing.
    * 1–256 characters of `[a-zA-Z0-9:/_-]`; the `alias/aws/` prefix is reserved for AWS.
@@ -711,6 +727,7 @@ export class ManagedCmk extends ManagedKeyBase {
     const additional = (props.additionalAliases ?? []).map((a, i) => normalizeAlias(`additionalAliases[${i}]`, a));
     validateUnique('additionalAliases', [this.aliasName, ...additional]);
     [this.aliasName, ...additional].forEach((a) => this.addAlias(a));
+    props.audit?.watch(this);
   }
 
   public applyRemovalPolicy(policy: RemovalPolicy): void {

@@ -18,6 +18,9 @@ export interface Acknowledgement {
 /** The functions the library creates (`HardenedFunction`): the canary probe and the custom-resource handlers. */
 const LIBRARY_FUNCTION = /(^|\/)(Probe|KmsGovernance[A-Za-z]+Handler)\/Function\/Resource$/;
 
+/** The dead-letter queues the library creates, for its functions and its EventBridge targets. */
+const DEAD_LETTER_QUEUE = /(^|\/)[^/]+\/DeadLetters\/Resource$/;
+
 export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
     id: `${pack}-LambdaInsideVPC`,
@@ -35,8 +38,15 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   },
   {
     id: 'Serverless-SQSRedrivePolicy',
-    path: /(^|\/)(Probe|KmsGovernance[A-Za-z]+Handler)\/DeadLetters\/Resource$/,
-    reason: 'This queue is itself the dead-letter queue of a library function; a dead-letter queue for it would only move the problem.',
+    path: DEAD_LETTER_QUEUE,
+    reason: 'This queue is itself a dead-letter queue (of a library function or of an EventBridge target); a dead-letter queue for it would only move the problem.',
+  },
+  {
+    id: 'AwsSolutions-SQS3',
+    path: DEAD_LETTER_QUEUE,
+    reason:
+      'The queue is the dead-letter queue of the KeyAuditTrail EventBridge target. SQS3 recognizes a dead-letter queue only ' +
+      'when another queue\'s RedrivePolicy names it, not when an EventBridge target does.',
   },
   ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({
     id: `${pack}-S3BucketReplicationEnabled`,
@@ -52,5 +62,13 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     reason:
       'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by the ' +
       'cloudwatch:namespace condition to the canary\'s own namespace.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    path: /(^|\/)AuditPermissions\/Resource$/,
+    reason:
+      'KeyAuditorRole reads every key of the account by design (an auditor must see all of them). kms:List*, ' +
+      'cloudtrail:LookupEvents/DescribeTrails and logs:GetQueryResults take no resource ARN. The same policy explicitly denies ' +
+      'every cryptographic and administrative KMS action.',
   },
 ];
