@@ -1,0 +1,19 @@
+"""Apply every moto patch, once (each module says which moto functions it
+replaces and why)."""
+
+_applied = False
+
+
+def apply_all() -> None:
+    global _applied
+    if _applied:
+        return
+    from . import cfn_resource_types, patch_cloudformation, patch_core, patch_ebs, patch_kms, patch_lambda
+
+    patch_core.apply()
+    patch_lambda.apply()
+    patch_kms.apply()
+    patch_ebs.apply()
+    cfn_resource_types.apply()
+    patch_cloudformation.apply()
+    _applied = True

@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Regression tests for the moto patches, run against a live emulator:
+
+    python3 tools/local-aws/launcher.py -- python3 tools/local-aws/selftest.py
+
+Each test exercises one patched behaviour through the AWS API (boto3), the
+way the CDK CLI and tests use it. Needs only boto3 (installed with moto).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import unittest
+import uuid
+import zipfile
+
+import boto3
+from botocore.exceptions import ClientError
+
+if "LOCAL_AWS" not in os.environ:
+    sys.exit("run me under the launcher: python3 tools/local-aws/launcher.py -- python3 tools/local-aws/selftest.py")
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/selftest-lambda"
+
+
+def client(service: str):
+    return boto3.client(service)
+
+
+def error_code(call) -> str:
+    try:
+        call()
+    except ClientError as error:
+        return error.response["Error"]["Code"]
+    return "no error"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def node_function(code: str) -> dict:
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {"Runtime": "nodejs20.x", "Handler": "index.handler", "Role": ROLE_ARN, "Code": {"ZipFile": code}},
+    }
+
+
+def custom_resource(function_logical_id: str, **properties) -> dict:
+    return {
+        "Type": "AWS::CloudFormation::CustomResource",
+        "Properties": {"ServiceToken": {"Fn::GetAtt": [function_logical_id, "Arn"]}, **properties},
+    }
+
+
+def create_stack(template: dict, **kwargs) -> dict:
+    cfn = client("cloudformation")
+    name = unique("selftest")
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template), **kwargs)
+    return cfn.describe_stacks(StackName=name)["Stacks"][0]
+
+
+def outputs(stack: dict) -> dict[str, str]:
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+
+
+RESPOND_WITH_HTTPS = """
+const https = require('https');
+const url = require('url');
+exports.handler = async (event) => {
+  const status = event.ResourceProperties.Fail === 'yes' ? 'FAILED' : 'SUCCESS';
+  const body = JSON.stringify({ Status: status, Reason: 'told to fail', PhysicalResourceId: 'phys-' + event.LogicalResourceId,
+    StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
+    Data: { Echo: event.ResourceProperties.Value, ValueType: typeof event.ResourceProperties.Value } });
+  const target = url.parse(event.ResponseURL);
+  await new Promise((resolve, reject) => {
+    const req = https.request({ hostname: target.hostname, path: target.path, method: 'PUT' }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.end(body);
+  });
+};
+"""
+
+
+class Base(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        iam = client("iam")
+        if error_code(lambda: iam.get_role(RoleName="selftest-lambda")) != "no error":
+            iam.create_role(RoleName="selftest-lambda", AssumeRolePolicyDocument="{}")
+
+
+class KmsTests(Base):
+    def setUp(self):
+        self.kms = client("kms")
+
+    def new_key(self, **kwargs) -> str:
+        return self.kms.create_key(**kwargs)["KeyMetadata"]["KeyId"]
+
+    def test_disabled_key_refuses_cryptographic_operations(self):
+        key = self.new_key()
+        blob = self.kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+        self.kms.disable_key(KeyId=key)
+        self.assertEqual(error_code(lambda: self.kms.encrypt(KeyId=key, Plaintext=b"x")), "DisabledException")
+        self.assertEqual(error_code(lambda: self.kms.decrypt(CiphertextBlob=blob)), "DisabledException")
+        self.assertEqual(error_code(lambda: self.kms.generate_data_key(KeyId=key, KeySpec="AES_256")), "DisabledException")
+
+    def test_pending_deletion_key_is_in_invalid_state(self):
+        key = self.new_key()
+        self.kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+        self.assertEqual(error_code(lambda: self.kms.encrypt(KeyId=key, Plaintext=b"x")), "KMSInvalidStateException")
+        self.assertEqual(error_code(lambda: self.kms.enable_key(KeyId=key)), "KMSInvalidStateException")
+
+    def test_sign_and_mac_keys_are_state_checked(self):
+        signer = self.new_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+        self.kms.sign(KeyId=signer, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")
+        self.kms.disable_key(KeyId=signer)
+        self.assertEqual(error_code(lambda: self.kms.sign(KeyId=signer, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")), "DisabledException")
+        mac = self.new_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")
+        self.kms.generate_mac(KeyId=mac, Message=b"m", MacAlgorithm="HMAC_SHA_256")
+        self.kms.schedule_key_deletion(KeyId=mac, PendingWindowInDays=7)
+        self.assertEqual(error_code(lambda: self.kms.generate_mac(KeyId=mac, Message=b"m", MacAlgorithm="HMAC_SHA_256")), "KMSInvalidStateException")
+
+    def test_wrong_encryption_context(self):
+        key = self.new_key()
+        blob = self.kms.encrypt(KeyId=key, Plaintext=b"x", EncryptionContext={"a": "1"})["CiphertextBlob"]
+        self.assertEqual(error_code(lambda: self.kms.decrypt(CiphertextBlob=blob, EncryptionContext={"a": "2"})), "InvalidCiphertextException")
+
+    def test_key_usage_is_enforced(self):
+        signer = self.new_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+        self.assertEqual(error_code(lambda: self.kms.encrypt(KeyId=signer, Plaintext=b"x")), "InvalidKeyUsageException")
+        rsa = self.new_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
+        self.assertEqual(error_code(lambda: self.kms.generate_data_key(KeyId=rsa, KeySpec="AES_256")), "InvalidKeyUsageException")
+        self.assertEqual(error_code(lambda: self.kms.create_key(KeySpec="SYMMETRIC_DEFAULT", KeyUsage="SIGN_VERIFY")), "ValidationException")
+
+    def test_deletion_window_and_rotation_rules(self):
+        key = self.new_key()
+        self.assertEqual(error_code(lambda: self.kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=3)), "ValidationException")
+        self.assertEqual(error_code(lambda: self.kms.cancel_key_deletion(KeyId=key)), "KMSInvalidStateException")
+        self.kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=100)
+        status = self.kms.get_key_rotation_status(KeyId=key)
+        self.assertTrue(status["KeyRotationEnabled"])
+        self.assertEqual(status["RotationPeriodInDays"], 100)
+        signer = self.new_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
+        self.assertEqual(error_code(lambda: self.kms.enable_key_rotation(KeyId=signer)), "UnsupportedOperationException")
+
+    def test_key_arn_accepted_by_disable_key(self):
+        arn = self.kms.create_key()["KeyMetadata"]["Arn"]
+        self.kms.disable_key(KeyId=arn)  # moto answered HTTP 500
+        self.assertEqual(self.kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"], "Disabled")
+
+
+class EbsTests(Base):
+    def test_default_kms_key_id(self):
+        ec2 = client("ec2")
+        self.assertEqual(ec2.get_ebs_default_kms_key_id()["KmsKeyId"], "alias/aws/ebs")
+        key = client("kms").create_key()["KeyMetadata"]
+        ec2.modify_ebs_default_kms_key_id(KmsKeyId=key["KeyId"])
+        self.assertEqual(ec2.get_ebs_default_kms_key_id()["KmsKeyId"], key["Arn"])
+        self.assertEqual(ec2.reset_ebs_default_kms_key_id()["KmsKeyId"], "alias/aws/ebs")
+        self.assertEqual(ec2.get_ebs_default_kms_key_id()["KmsKeyId"], "alias/aws/ebs")
+
+
+class LambdaTests(Base):
+    def deploy(self, files: dict[str, str], timeout: int = 3) -> str:
+        name = unique("selftest-fn")
+        client("lambda").create_function(
+            FunctionName=name, Runtime="nodejs20.x", Role=ROLE_ARN, Handler="index.handler", Code={"ZipFile": zip_of(files)}, Timeout=timeout
+        )
+        return name
+
+    def invoke(self, name: str, event: dict | None = None) -> tuple[str | None, object]:
+        response = client("lambda").invoke(FunctionName=name, Payload=json.dumps(event or {}))
+        return response.get("FunctionError"), json.loads(response["Payload"].read())
+
+    def test_async_and_callback_handlers(self):
+        self.assertEqual(self.invoke(self.deploy({"index.js": "exports.handler = async (e) => ({ n: e.n + 1 });"}), {"n": 1}), (None, {"n": 2}))
+        callback = self.deploy({"index.js": "exports.handler = (e, c, cb) => setTimeout(() => cb(null, 'done'), 10);"})
+        self.assertEqual(self.invoke(callback), (None, "done"))
+
+    def test_errors_timeouts_and_missing_modules(self):
+        error, payload = self.invoke(self.deploy({"index.js": "exports.handler = async () => { throw new RangeError('boom'); };"}))
+        self.assertEqual((error, payload["errorType"], payload["errorMessage"]), ("Unhandled", "RangeError", "boom"))
+        error, payload = self.invoke(self.deploy({"index.js": "exports.handler = () => new Promise(() => setInterval(() => {}, 100));"}, timeout=1))
+        self.assertEqual((error, payload["errorType"]), ("Unhandled", "Sandbox.Timedout"))
+        error, payload = self.invoke(self.deploy({"index.js": "require('left-pad'); exports.handler = async () => 1;"}))
+        self.assertEqual((error, payload["errorType"]), ("Unhandled", "Runtime.ImportModuleError"))
+
+    def test_runtime_sdk_reaches_the_emulator(self):
+        code = """
+          const { KMSClient, CreateKeyCommand } = require('@aws-sdk/client-kms');
+          exports.handler = async () => (await new KMSClient({}).send(new CreateKeyCommand({}))).KeyMetadata.KeySpec;"""
+        self.assertEqual(self.invoke(self.deploy({"index.js": code})), (None, "SYMMETRIC_DEFAULT"))
+
+
+class CloudFormationTests(Base):
+    def test_custom_resource_success_outputs_and_delete(self):
+        stack = create_stack({
+            "Resources": {"Fn": node_function(RESPOND_WITH_HTTPS), "Cr": custom_resource("Fn", Value=42)},
+            "Outputs": {"Echo": {"Value": {"Fn::GetAtt": ["Cr", "Echo"]}}, "Type": {"Value": {"Fn::GetAtt": ["Cr", "ValueType"]}},
+                        "Ref": {"Value": {"Ref": "Cr"}}},
+        })
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        self.assertEqual(outputs(stack), {"Echo": "42", "Type": "string", "Ref": "phys-Cr"})
+        cfn = client("cloudformation")
+        cfn.delete_stack(StackName=stack["StackName"])
+        self.assertEqual(cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"], "DELETE_COMPLETE")
+        self.assertEqual(error_code(lambda: cfn.describe_stack_events(StackName=stack["StackName"])), "ValidationError")
+
+    def test_failed_custom_resource_rolls_back_with_reason(self):
+        stack = create_stack({"Resources": {"Fn": node_function(RESPOND_WITH_HTTPS), "Cr": custom_resource("Fn", Fail="yes")}})
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        events = client("cloudformation").describe_stack_events(StackName=stack["StackId"])["StackEvents"]
+        failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+        self.assertEqual(failed[0]["LogicalResourceId"], "Cr")
+        self.assertIn("Message returned: told to fail", failed[0]["ResourceStatusReason"])
+
+    def test_change_set_create_and_update_with_ssm_parameter(self):
+        cfn = client("cloudformation")
+        client("ssm").put_parameter(Name=unique("/selftest/version"), Value="1", Type="String")
+        parameter = client("ssm").describe_parameters()["Parameters"][-1]["Name"]
+        template = {
+            "Parameters": {"Version": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": parameter}},
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {"Version": {"Value": {"Ref": "Version"}}, "Queue": {"Value": {"Ref": "Queue"}, "Export": {"Name": unique("q")}}},
+        }
+        name = unique("selftest-cs")
+        for change_set_type in ("CREATE", "UPDATE"):
+            if change_set_type == "UPDATE":
+                template["Resources"]["Topic"] = {"Type": "AWS::SNS::Topic"}
+            cfn.create_change_set(
+                StackName=name, ChangeSetName="cdk-deploy-change-set", ChangeSetType=change_set_type, TemplateBody=json.dumps(template),
+                Parameters=[{"ParameterKey": "Version", "UsePreviousValue": True}] if change_set_type == "UPDATE" else [],
+            )
+            cfn.execute_change_set(StackName=name, ChangeSetName="cdk-deploy-change-set")
+            stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+            self.assertEqual(stack["StackStatus"], f"{change_set_type}_COMPLETE")
+            self.assertEqual(outputs(stack)["Version"], "1")
+        self.assertIn(outputs(stack)["Queue"], [e["Value"] for e in cfn.list_exports()["Exports"]])
+
+    def test_unsupported_resource_type_is_refused(self):
+        template = {"Resources": {"Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {}}}}
+        with self.assertRaises(ClientError) as raised:
+            create_stack(template)
+        self.assertIn("AWS::CloudTrail::Trail (Trail)", str(raised.exception))
+
+    def test_cloudformation_kms_key_properties(self):
+        stack = create_stack({
+            "Resources": {
+                "Signer": {"Type": "AWS::KMS::Key", "Properties": {"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY", "KeyPolicy": {"Version": "2012-10-17", "Statement": []}}},
+                "Off": {"Type": "AWS::KMS::Key", "Properties": {"Enabled": False, "Description": "off", "PendingWindowInDays": 7}},
+                "Rotating": {"Type": "AWS::KMS::Key", "Properties": {"MultiRegion": True, "EnableKeyRotation": True, "RotationPeriodInDays": 90}},
+            },
+            "Outputs": {k: {"Value": {"Ref": k}} for k in ("Signer", "Off", "Rotating")},
+        })
+        kms, keys = client("kms"), outputs(stack)
+        signer = kms.describe_key(KeyId=keys["Signer"])["KeyMetadata"]
+        self.assertEqual((signer["KeySpec"], signer["KeyUsage"]), ("RSA_2048", "SIGN_VERIFY"))
+        json.loads(kms.get_key_policy(KeyId=keys["Signer"], PolicyName="default")["Policy"])  # was a dict -> HTTP 500
+        off = kms.describe_key(KeyId=keys["Off"])["KeyMetadata"]
+        self.assertEqual((off["KeyState"], off["Description"]), ("Disabled", "off"))
+        self.assertTrue(kms.describe_key(KeyId=keys["Rotating"])["KeyMetadata"]["MultiRegion"])
+        self.assertEqual(kms.get_key_rotation_status(KeyId=keys["Rotating"])["RotationPeriodInDays"], 90)
+        client("cloudformation").delete_stack(StackName=stack["StackName"])
+        self.assertEqual(kms.describe_key(KeyId=keys["Off"])["KeyMetadata"]["KeyState"], "PendingDeletion")
+
+    def test_added_resource_types(self):
+        deny_insecure = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+        stack = create_stack({
+            "Resources": {
+                "Bucket": {"Type": "AWS::S3::Bucket"},
+                "BucketPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": {"Statement": [deny_insecure]}}},
+                "Queue": {"Type": "AWS::SQS::Queue"},
+                "QueuePolicy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"Queues": [{"Ref": "Queue"}], "PolicyDocument": {"Statement": []}}},
+                "Topic": {"Type": "AWS::SNS::Topic"},
+                "TopicPolicy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": "Topic"}], "PolicyDocument": {"Statement": [{"Sid": "mine"}]}}},
+                "Logs": {"Type": "AWS::Logs::LogGroup"},
+                "Filter": {"Type": "AWS::Logs::MetricFilter", "Properties": {"LogGroupName": {"Ref": "Logs"}, "FilterPattern": "x",
+                                                                             "MetricTransformations": [{"MetricName": "M", "MetricNamespace": "N", "MetricValue": "1"}]}},
+                "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"MetricName": "M", "Namespace": "N", "Statistic": "Sum", "Period": 60,
+                                                                            "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold"}},
+                "Metadata": {"Type": "AWS::CDK::Metadata"},
+            },
+            "Outputs": {"Bucket": {"Value": {"Ref": "Bucket"}}, "Topic": {"Value": {"Ref": "Topic"}}, "Logs": {"Value": {"Ref": "Logs"}}},
+        })
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        out = outputs(stack)
+        s3 = client("s3")
+        self.assertIn("aws:SecureTransport", s3.get_bucket_policy(Bucket=out["Bucket"])["Policy"])
+        s3.put_object(Bucket=out["Bucket"], Key="k", Body=b"x")  # the conditional Deny must not block everything
+        self.assertIn('"Sid":"mine"', client("sns").get_topic_attributes(TopicArn=out["Topic"])["Attributes"]["Policy"])
+        self.assertEqual(len(client("logs").describe_metric_filters(logGroupName=out["Logs"])["metricFilters"]), 1)
+        s3.delete_object(Bucket=out["Bucket"], Key="k")  # moto keeps a non-empty bucket on stack delete
+        client("cloudformation").delete_stack(StackName=stack["StackName"])
+        self.assertEqual(error_code(lambda: s3.get_bucket_policy(Bucket=out["Bucket"])), "NoSuchBucket")
+
+    def test_unimplemented_action_fails_fast_with_400(self):
+        self.assertEqual(error_code(lambda: client("cloudtrail").lookup_events()), "NotImplemented")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
