@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { JsonFile, awscdk, javascript } from 'projen';
 
 // The Lambda runtime the bundled handlers declare. NODEJS_24_X is the newest Node.js runtime that
 // aws-cdk-lib 2.257 knows (cdk-nag's L1 rule checks it). It is named explicitly: projen's default,
@@ -45,6 +45,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ssm@^3',
     '@aws-sdk/client-ec2@^3',
     '@aws-sdk/client-secrets-manager@^3',
+    // tests and the demo drive the local AWS with these
+    '@aws-sdk/client-lambda@^3',
+    '@aws-sdk/client-iam@^3',
+    '@aws-sdk/client-s3@^3',
     // integration tests: one system, integ-runner + integ-tests-alpha; the CDK CLI deploys them
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
@@ -99,11 +103,77 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/'],
+  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '__pycache__/', '/cdk.out.*/'],
 });
+
+// ---------------------------------------------------------------------------------------------
+// Tests. `npm test` runs, in order: the handler bundles, jest (unit, compliance, policy behaviour,
+// handlers against the local AWS), eslint, the integ snapshot check, cfn-lint over every
+// synthesized template, the local AWS's own regression tests, and the integ tests offline.
+// ---------------------------------------------------------------------------------------------
+const launcher = 'python3 tools/local-aws/launcher.py --';
+const integRunner = 'integ-runner --directory integ --parallel-regions us-east-1';
+const templateDir = 'test-reports/templates';
+// integ-runner does not bootstrap; its log is shown only when bootstrapping fails
+const bootstrap =
+  '(cdk bootstrap aws://123456789012/us-east-1 > .local-aws/bootstrap.log 2>&1 || (cat .local-aws/bootstrap.log; exit 1))';
 
 // The handler bundles (assets/) are build output; every test run builds them first.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+project.testTask.prependExec(`node -e "require('fs').rmSync('${templateDir}', { recursive: true, force: true })"`);
+project.testTask.env('KMSGOV_TEMPLATE_DIR', templateDir);
+
+const snapshotTask = project.addTask('integ:snapshot', {
+  description: 'Check the committed integ snapshots; a changed one fails (no AWS is reachable here)',
+  env: {
+    TS_NODE_TRANSPILE_ONLY: 'true',
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_ACCESS_KEY_ID: 'snapshot-check',
+    AWS_SECRET_ACCESS_KEY: 'snapshot-check',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  },
+  exec: integRunner,
+});
+const cfnLintTask = project.addTask('cfn-lint', {
+  description: 'cfn-lint over the unit-test templates, the examples app and the integ snapshots',
+  env: { KMSGOV_TEMPLATE_DIR: templateDir },
+  exec: 'ts-node --transpile-only tools/cfn-lint.ts',
+});
+const selftestTask = project.addTask('local-aws:selftest', {
+  description: 'The local AWS patches\' own regression tests (boto3 against the patched moto)',
+  exec: `${launcher} python3 tools/local-aws/selftest.py`,
+});
+const integOffline = project.addTask('integ:offline', {
+  description: 'Deploy the integ tests to the local AWS (moto), assert, destroy',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: `${launcher} sh -c "${bootstrap} && ${integRunner} --force --no-update-workflow"`,
+});
+project.addTask('integ:aws', {
+  description: 'Run the integ tests on a real AWS account (credentials from the environment; bootstrap it first)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: `${integRunner} --update-workflow`,
+});
+for (const task of [snapshotTask, cfnLintTask, selftestTask, integOffline]) {
+  project.testTask.spawn(task);
+}
+
+project.addTask('demo', {
+  description: 'Synthesize the example app, check it, deploy it to a local AWS, encrypt and decrypt through the canary',
+  // NODE_NO_WARNINGS: the SDK's notice that it will need Node.js 22 from 2027 is not the demo's output
+  env: { NODE_NO_WARNINGS: '1' },
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --transpile-only examples/demo.ts' }],
+});
+
+// eslint's typed rules find a file's project through the nearest tsconfig.json: give the dev
+// directories one that extends the test configuration (which already includes them).
+for (const dir of ['integ', 'examples', 'bench', 'tools']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'], exclude: ['**/*.snapshot/**', '**/node_modules/**'] },
+  });
+}
 
 for (const pattern of ['/integ/', '/examples/', '/bench/', '/tools/', '/rosetta/', '/.ci/', 'cdk.out/']) {
   project.addPackageIgnore(pattern);

@@ -1,4 +1,4 @@
-import { App, Duration, Lazy, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -407,17 +407,20 @@ describe('bad input gets a clear error naming the prop and the value', () => {
     expect(() => act(key, stack)).toThrow(message);
   });
 
-  test('unresolved tokens are not validated', () => {
+  test('unresolved tokens are not validated (their values are known only at deploy time)', () => {
     const { app, stack } = newStack();
-    const days = Token.asNumber(Lazy.number({ produce: () => 3 }));
+    const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
+    const alias = new CfnParameter(stack, 'Alias').valueAsString;
+    const service = new CfnParameter(stack, 'Service').valueAsString;
     const key = new ManagedCmk(stack, 'Cmk', {
-      alias: Lazy.string({ produce: () => 'not valid!' }),
+      alias,
       pendingWindow: Duration.days(days),
       rotationPeriod: Duration.days(days),
-      viaServices: [`s3.${stack.region}.${Lazy.string({ produce: () => '!!' })}`],
+      viaServices: [`${service}.${stack.region}.amazonaws.com`],
     });
     expect(key.aliasName).toMatch(/^\$\{Token/);
     expect(() => app.synth()).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: { Ref: 'Days' }, RotationPeriodInDays: { Ref: 'Days' } });
   });
 });
 

@@ -1,12 +1,17 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
 /** The account and Region every test stack uses. */
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
 
-/** A fresh app and stack in the test environment. */
+/**
+ * A fresh app and stack in the test environment. When `KMSGOV_TEMPLATE_DIR` is set (npm test sets
+ * it), the app synthesizes there, so that `tools/cfn-lint.ts` can lint every template the tests made.
+ */
 export function newStack(id = 'TestStack', props: StackProps = {}): { app: App; stack: Stack } {
-  const app = new App();
+  const app = new App({ outdir: templateOutdir() });
   const stack = new Stack(app, id, { env: TEST_ENV, ...props });
   return { app, stack };
 }
@@ -46,4 +51,11 @@ export function identityPolicyActions(template: Template): string[] {
 /** Ensure a value is an array. */
 export function asArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function templateOutdir(): string | undefined {
+  const dir = process.env.KMSGOV_TEMPLATE_DIR;
+  if (!dir) return undefined;
+  fs.mkdirSync(dir, { recursive: true });
+  return fs.mkdtempSync(path.join(path.resolve(dir), 'app-'));
 }

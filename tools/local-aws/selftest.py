@@ -218,6 +218,27 @@ class CloudFormationTests(Base):
         self.assertEqual(cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"], "DELETE_COMPLETE")
         self.assertEqual(error_code(lambda: cfn.describe_stack_events(StackName=stack["StackName"])), "ValidationError")
 
+    def test_stack_with_attached_managed_policy_deletes(self):
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        stack = create_stack({"Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust}},
+            "Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"Roles": [{"Ref": "Role"}], "PolicyDocument": document}},
+        }})
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        cfn = client("cloudformation")
+        cfn.delete_stack(StackName=stack["StackName"])
+        self.assertEqual(cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"], "DELETE_COMPLETE")
+
+    def test_bucket_keeps_its_bucket_key_setting(self):
+        encryption = {"ServerSideEncryptionConfiguration": [{"BucketKeyEnabled": True, "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/aws/s3"}}]}
+        stack = create_stack({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketEncryption": encryption}}}, "Outputs": {"Name": {"Value": {"Ref": "Bucket"}}}})
+        s3 = client("s3")
+        name = outputs(stack)["Name"]
+        s3.put_object(Bucket=name, Key="k", Body=b"x")
+        head = s3.head_object(Bucket=name, Key="k")
+        self.assertEqual((head["ServerSideEncryption"], head.get("BucketKeyEnabled")), ("aws:kms", True))
+
     def test_failed_custom_resource_rolls_back_with_reason(self):
         stack = create_stack({"Resources": {"Fn": node_function(RESPOND_WITH_HTTPS), "Cr": custom_resource("Fn", Fail="yes")}})
         self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")

@@ -8,12 +8,14 @@ def apply_all() -> None:
     global _applied
     if _applied:
         return
-    from . import cfn_resource_types, patch_cloudformation, patch_core, patch_ebs, patch_kms, patch_lambda
+    from . import cfn_resource_types, patch_cloudformation, patch_core, patch_ebs, patch_iam, patch_kms, patch_lambda, patch_s3
 
     patch_core.apply()
     patch_lambda.apply()
     patch_kms.apply()
     patch_ebs.apply()
+    patch_iam.apply()
+    patch_s3.apply()
     cfn_resource_types.apply()
     patch_cloudformation.apply()
     _applied = True
