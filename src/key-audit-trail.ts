@@ -217,8 +217,9 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
   }
 
   /**
-   * Add alarms for the dangerous events on one key (disable, scheduled deletion, policy change,
-   * rotation off, deletion cancelled), scoped to its ARN. `ManagedCmk`'s `audit` prop calls this.
+   * Add an alarm for the dangerous events on one key (disabled or re-enabled, deletion scheduled
+   * or cancelled, policy replaced, rotation off), scoped to its ARN. `ManagedCmk`'s `audit` prop
+   * calls this.
    */
   public watch(key: ManagedKeyBase): void {
     const id = `Key${shortHash(key.node.path)}Events`;

@@ -538,8 +538,8 @@ export interface IKeyAudit {
  */
 export interface ManagedCmkProps extends KeyPolicyOptions {
   /**
-   * Audit this key: alarms on its dangerous changes (disable, scheduled deletion, policy change,
-   * rotation off), scoped to its ARN. Pass a `KeyAuditTrail`.
+   * Audit this key: an alarm on its dangerous changes (disabled or re-enabled, deletion scheduled
+   * or cancelled, policy replaced, rotation off), scoped to its ARN. Pass a `KeyAuditTrail`.
    *
    * @default - the key is not watched individually (a `KeyAuditTrail` still alarms on every key)
    */

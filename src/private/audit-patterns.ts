@@ -27,11 +27,14 @@ export const GRANT_OUTSIDE_AWS_RESOURCES_PATTERN =
 export const KEY_REENABLED_OR_ROTATION_OFF_PATTERN =
   '{ ($.eventSource = kms.amazonaws.com) && (($.eventName = CancelKeyDeletion) || ($.eventName = EnableKey) || ($.eventName = DisableKeyRotation)) }';
 
-/** The dangerous events on one key, for `KeyAuditTrail.watch(key)`. */
+/**
+ * The dangerous events on one key, for `KeyAuditTrail.watch(key)`: disabled, re-enabled, scheduled
+ * for deletion or its deletion cancelled, its policy replaced, its rotation turned off.
+ */
 export function keyEventsPattern(keyArn: string): string {
   return (
-    '{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion) || ' +
-    '($.eventName = PutKeyPolicy) || ($.eventName = DisableKeyRotation) || ($.eventName = CancelKeyDeletion)) && ' +
-    `($.resources[0].ARN = "${keyArn}") }`
+    '{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = EnableKey) || ' +
+    '($.eventName = ScheduleKeyDeletion) || ($.eventName = CancelKeyDeletion) || ($.eventName = PutKeyPolicy) || ' +
+    `($.eventName = DisableKeyRotation)) && ($.resources[0].ARN = "${keyArn}") }`
   );
 }
