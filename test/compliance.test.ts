@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildExampleApp } from '../examples/app';
 import {
   EnvelopeEncryptedBucket,
   KeyAdminRole,
@@ -9,7 +10,6 @@ import {
   ManagedCmk,
   ManagedCmkReplica,
 } from '../src';
-import { buildExampleApp } from '../examples/app';
 import { ACKNOWLEDGEMENTS } from './support/acknowledgements';
 import { acknowledgementFor, Finding, findings } from './support/compliance';
 import { TEST_ENV } from './support/stacks';
