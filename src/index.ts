@@ -5,3 +5,4 @@ export * from './key-health-canary';
 export * from './envelope-encrypted-bucket';
 export * from './key-audit-trail';
 export * from './key-auditor-role';
+export * from './ebs-default-encryption';

@@ -115,9 +115,10 @@ export interface ScopedGrantOptions {
 
   /**
    * Allow the actions only through these AWS services (`kms:ViaService`), for example
-   * `ssm.us-east-1.amazonaws.com`.
+   * `ssm.us-east-1.amazonaws.com`. The key's own `viaServices` do not apply to scoped grants:
+   * their conditions are complete as given (service principals, for one, call KMS directly).
    *
-   * @default - the key's `viaServices`, if any
+   * @default - no `kms:ViaService` condition
    */
   readonly viaServices?: string[];
 
@@ -325,7 +326,7 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
    * audit constructs grant least privilege.
    */
   public grantScoped(grantee: iam.IGrantable, options: ScopedGrantOptions = {}): iam.Grant {
-    const conditions = scopedGrantConditions(options, this.defaultViaServices);
+    const conditions = scopedGrantConditions(options);
     return this.grantActions(grantee, options.actions ?? this.usageActions, { conditions, sid: options.statementId, explicit: true });
   }
 
@@ -369,7 +370,9 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
     }
     if (grants.length > 0) {
       const conditions = { ...base, Bool: { ...(base.Bool ?? {}), 'kms:GrantIsForAWSResource': true } };
-      placed.push(this.place(grantee, { sid: 'KeyGrantsForAwsResources', role: StatementRole.GRANTS, actions: grants, conditions, shared }));
+      // A named grant that also gives use keeps the name for the use: its CreateGrant part gets a suffix.
+      const sid = opts.sid ? (usage.length > 0 ? `${opts.sid}Grants` : opts.sid) : 'KeyGrantsForAwsResources';
+      placed.push(this.place(grantee, { sid, role: StatementRole.GRANTS, actions: grants, conditions, shared }));
     }
     return placed.reduce((a, b) => a.combine(b));
   }
@@ -740,13 +743,13 @@ export class ManagedCmk extends ManagedKeyBase {
  * further conditions. Shared by key-policy grants and by identity-policy grants on keys that are
  * not `ManagedKeyBase`.
  */
-export function scopedGrantConditions(options: ScopedGrantOptions, defaultViaServices?: string[]): Record<string, Record<string, unknown>> {
+export function scopedGrantConditions(options: ScopedGrantOptions): Record<string, Record<string, unknown>> {
   const conditions: Record<string, Record<string, unknown>> = {};
   const add = (op: string, key: string, value: unknown) => {
     conditions[op] = { ...(conditions[op] ?? {}), [key]: value };
   };
-  const via = options.viaServices ?? defaultViaServices;
-  if (via) add('StringEquals', 'kms:ViaService', via.length === 1 ? via[0] : via);
+  const via = options.viaServices ?? [];
+  if (via.length > 0) add('StringEquals', 'kms:ViaService', via.length === 1 ? via[0] : via);
   for (const [k, v] of Object.entries(options.encryptionContext ?? {})) {
     validatePattern('encryptionContext', k, /^[^\s]+$/, 'keys must not be empty or contain white space');
     const op = !Token.isUnresolved(v) && v.includes('*') ? 'StringLike' : 'StringEquals';

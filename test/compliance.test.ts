@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildExampleApp } from '../examples/app';
 import {
+  EbsDefaultEncryption,
   EnvelopeEncryptedBucket,
   KeyAdminRole,
   KeyAuditorRole,
@@ -38,6 +39,8 @@ function defaultConfigurations(): App {
     primaryKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
     alias: 'replicated',
   });
+  const ebsStack = stack('EbsDefaultEncryptionDefault');
+  new EbsDefaultEncryption(ebsStack, 'EbsDefault', { key: new ManagedCmk(ebsStack, 'Key', { alias: 'ebs' }) });
   buildExampleApp(app, TEST_ENV);
   app.synth();
   return app;

@@ -1,4 +1,5 @@
-import { request } from 'https';
+import { request as httpRequest } from 'http';
+import { request as httpsRequest } from 'https';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 
 /**
@@ -39,6 +40,9 @@ export function responseBody(event: CloudFormationCustomResourceEvent, outcome: 
 export function respond(event: CloudFormationCustomResourceEvent, outcome: CustomResourceOutcome): Promise<void> {
   const body = responseBody(event, outcome);
   const url = new URL(event.ResponseURL);
+  // CloudFormation's ResponseURL is always https (a pre-signed S3 URL); plain http is honoured
+  // only so that tests and local emulators can capture the response.
+  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       {

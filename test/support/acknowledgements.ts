@@ -65,6 +65,14 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   },
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
+    path: /(^|\/)KmsGovernanceEbsDefaultEncryptionHandler\/Permissions\/Resource$/,
+    reason:
+      'ec2:Enable/Disable/GetEbsEncryptionByDefault and ec2:Get/Modify/ResetEbsDefaultKmsKeyId act on an account-and-Region ' +
+      'setting and have no resource-level permissions (no resource types in the Service Authorization Reference). The policy ' +
+      'holds only these EC2 actions (Disable only with disableOnDelete) and belongs to the handler role alone.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
     path: /(^|\/)AuditPermissions\/Resource$/,
     reason:
       'KeyAuditorRole reads every key of the account by design (an auditor must see all of them). kms:List*, ' +
