@@ -54,7 +54,7 @@ export async function handler(): Promise<CanaryReport> {
     }));
     checks.push(await check('wrong-context-refused', () => wrongContextRefused(keyArn)));
   } else if (keyUsage === 'ENCRYPT_DECRYPT') {
-    checks.push(await check('asymmetric-round-trip', () => asymmetricRoundTrip(keyArn)));
+    checks.push(await check('asymmetric-round-trip', () => asymmetricRoundTrip(keyArn, keySpec)));
   } else if (keyUsage === 'SIGN_VERIFY') {
     checks.push(await check('sign-verify', () => signVerify(keyArn, keySpec)));
   } else if (keyUsage === 'GENERATE_VERIFY_MAC') {
@@ -90,7 +90,11 @@ async function envelopeRoundTrip(keyArn: string): Promise<void> {
   const sample = randomBytes(64);
   const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: context }));
   const plaintextKey = Buffer.from(dataKey.Plaintext ?? []);
-  if (plaintextKey.length !== 32 || !dataKey.CiphertextBlob) throw new CheckFailure('GenerateDataKey returned no 256-bit data key');
+  if (plaintextKey.length !== 32 || !dataKey.CiphertextBlob) {
+    plaintextKey.fill(0);
+    dataKey.Plaintext?.fill(0);
+    throw new CheckFailure('GenerateDataKey returned no 256-bit data key');
+  }
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', plaintextKey, iv);
   const sealed = Buffer.concat([cipher.update(sample), cipher.final()]);
@@ -104,7 +108,7 @@ async function envelopeRoundTrip(keyArn: string): Promise<void> {
     const decipher = createDecipheriv('aes-256-gcm', recoveredKey, iv);
     decipher.setAuthTag(tag);
     const opened = Buffer.concat([decipher.update(sealed), decipher.final()]);
-    if (!timingSafeEqual(opened, sample)) throw new CheckFailure('the decrypted sample differs from the original');
+    if (!sameBytes(opened, sample)) throw new CheckFailure('the decrypted sample differs from the original');
   } finally {
     recoveredKey.fill(0);
     unwrapped.Plaintext?.fill(0);
@@ -117,7 +121,7 @@ async function directRoundTrip(keyArn: string, context = canaryContext()): Promi
   const enc = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: sample, EncryptionContext: context }));
   if (!enc.CiphertextBlob) throw new CheckFailure('Encrypt returned no ciphertext');
   const dec = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context }));
-  const same = dec.Plaintext !== undefined && timingSafeEqual(Buffer.from(dec.Plaintext), sample);
+  const same = sameBytes(dec.Plaintext, sample);
   dec.Plaintext?.fill(0);
   if (!same) throw new CheckFailure('the decrypted sample differs from the original');
   return { ciphertext: enc.CiphertextBlob, context };
@@ -137,13 +141,13 @@ async function wrongContextRefused(keyArn: string): Promise<void> {
   throw new CheckFailure('a ciphertext decrypted under the wrong encryption context');
 }
 
-/** RSA encryption keys: no data keys and no encryption context, so a direct OAEP round trip. */
-async function asymmetricRoundTrip(keyArn: string): Promise<void> {
+/** Asymmetric encryption keys: no data keys and no encryption context, so a direct round trip. */
+async function asymmetricRoundTrip(keyArn: string, keySpec: string): Promise<void> {
   const sample = randomBytes(128);
-  const algorithm = 'RSAES_OAEP_SHA_256';
+  const algorithm = keySpec === 'SM2' ? 'SM2PKE' : 'RSAES_OAEP_SHA_256';
   const enc = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: sample, EncryptionAlgorithm: algorithm }));
   const dec = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: algorithm }));
-  const same = dec.Plaintext !== undefined && timingSafeEqual(Buffer.from(dec.Plaintext), sample);
+  const same = sameBytes(dec.Plaintext, sample);
   dec.Plaintext?.fill(0);
   if (!same) throw new CheckFailure('the decrypted sample differs from the original');
 }
@@ -178,6 +182,11 @@ async function generateVerifyMac(keyArn: string, keySpec: string): Promise<void>
   } catch (e) {
     if ((e as Error).name !== 'KMSInvalidMacException') throw e;
   }
+}
+
+/** Constant-time comparison that also handles a length mismatch (timingSafeEqual throws on one). */
+function sameBytes(actual: Uint8Array | undefined, expected: Buffer): boolean {
+  return actual !== undefined && actual.length === expected.length && timingSafeEqual(Buffer.from(actual), expected);
 }
 
 /** A copy of the message with its first byte changed. */

@@ -134,12 +134,14 @@ export class KeyHealthCanary extends Construct {
 
     // Least privilege in the key policy: only what the probe calls, and for encryption keys only
     // with the canary's encryption context.
+    // DescribeKey carries no encryption context, so it gets a statement of its own.
     const symmetric = key.keySpec === kms.KeySpec.SYMMETRIC_DEFAULT;
     key.grantScoped(hardened.role, {
-      actions: ['kms:DescribeKey', ...probeActions(usage, symmetric)],
+      actions: probeActions(usage, symmetric),
       encryptionContext: symmetric ? { [CANARY_CONTEXT_KEY]: CANARY_CONTEXT_VALUE } : undefined,
       statementId: 'KeyHealthCanary',
     });
+    key.grantScoped(hardened.role, { actions: ['kms:DescribeKey'], statementId: 'KeyHealthCanaryDescribe' });
     // PutMetricData takes no resource ARN; the namespace condition limits it to the canary's.
     hardened.policy.addStatements(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],

@@ -70,15 +70,18 @@ describe('KeyHealthCanary defaults', () => {
     });
   });
 
-  test('the key policy lets the canary use the key only with its encryption context', () => {
+  test('the key policy lets the canary use the key only with its encryption context, and describe it', () => {
     const st = statementBySid(template, 'KeyHealthCanary', keyId);
     expect(st).toMatchObject({
-      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
       Condition: { StringEquals: { [`kms:EncryptionContext:${CANARY_CONTEXT_KEY}`]: CANARY_CONTEXT_VALUE } },
       Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^CanaryProbeRole/), 'Arn'] } },
     });
     // and nothing else in the monitored key's policy
-    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'KeyHealthCanary']);
+    const describeStatement = statementBySid(template, 'KeyHealthCanaryDescribe', keyId);
+    expect(describeStatement.Action).toBe('kms:DescribeKey');
+    expect(describeStatement.Condition).toBeUndefined();
+    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'KeyHealthCanary', 'KeyHealthCanaryDescribe']);
   });
 
   test('an alarm on a failed run or on missing data, notifying an encrypted topic', () => {
@@ -110,9 +113,9 @@ describe('KeyHealthCanary defaults', () => {
 
 describe('KeyHealthCanary props and usages', () => {
   test.each([
-    [kms.KeySpec.ECC_NIST_P256, undefined, ['kms:DescribeKey', 'kms:Sign', 'kms:Verify']],
-    [kms.KeySpec.HMAC_256, undefined, ['kms:DescribeKey', 'kms:GenerateMac', 'kms:VerifyMac']],
-    [kms.KeySpec.RSA_2048, kms.KeyUsage.ENCRYPT_DECRYPT, ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt']],
+    [kms.KeySpec.ECC_NIST_P256, undefined, ['kms:Sign', 'kms:Verify']],
+    [kms.KeySpec.HMAC_256, undefined, ['kms:GenerateMac', 'kms:VerifyMac']],
+    [kms.KeySpec.RSA_2048, kms.KeyUsage.ENCRYPT_DECRYPT, ['kms:Decrypt', 'kms:Encrypt']],
   ])('a %s key: the canary gets %s, without an encryption-context condition', (keySpec, keyUsage, actions) => {
     const { template, stack, key } = canaryStack({ keySpec, keyUsage });
     const st = statementBySid(template, 'KeyHealthCanary', stack.getLogicalId(key.cfnKey));

@@ -27,6 +27,13 @@ export interface StartLocalAwsOptions {
   readonly timeoutMs?: number;
   /** Python interpreter (default: $LOCAL_AWS_PYTHON or python3). */
   readonly python?: string;
+  /**
+   * Run Lambda functions with temporary credentials of their execution role, as Lambda does,
+   * instead of the shared dummy ones (`launcher.py --lambda-role-credentials`). Matters only
+   * once a test switches IAM enforcement on (moto's `POST /moto-api/reset-auth`).
+   * @default false
+   */
+  readonly lambdaRoleCredentials?: boolean;
 }
 
 export interface NodeFunctionProps {
@@ -89,7 +96,9 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'local-aws-'));
   const readyFile = path.join(scratch, 'ready.json');
 
-  const child = spawn(python, [LAUNCHER, 'serve', '--ready-file', readyFile, '--exit-on-stdin-eof'], {
+  const launcherArgs = [LAUNCHER, 'serve', '--ready-file', readyFile, '--exit-on-stdin-eof'];
+  if (options.lambdaRoleCredentials) launcherArgs.push('--lambda-role-credentials');
+  const child = spawn(python, launcherArgs, {
     cwd: REPO_ROOT,
     // stdin stays open and unused: when this process dies, the pipe closes
     // and the launcher stops by itself (--exit-on-stdin-eof).

@@ -13,6 +13,9 @@ Usage:
 
 Without --port a free loopback port is used. --state-dir (default
 <repo>/.local-aws) receives the emulator's log (moto-<port>.log).
+--lambda-role-credentials runs Lambda functions with temporary credentials of
+their execution role instead of the shared dummy ones (for tests that switch
+IAM enforcement on with POST /moto-api/reset-auth).
 Exit codes: the command's own; 2 usage; 3 moto missing or wrong version;
 4 startup failure (port busy, SDK install failed).
 """
@@ -68,6 +71,11 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help="loopback port (default: a free one)")
     parser.add_argument("--state-dir", type=Path, default=c.DEFAULT_STATE_DIR, help="where the emulator log goes")
     parser.add_argument("--verbose", action="store_true", help="also print emulator warnings to stderr")
+    parser.add_argument(
+        "--lambda-role-credentials",
+        action="store_true",
+        help="run Lambda functions with their execution role's credentials (matters only once IAM is enforced)",
+    )
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -103,15 +111,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 # Emulator lifecycle
 # ---------------------------------------------------------------------------
 class Emulator:
-    def __init__(self, port: int | None, state_dir: Path, verbose: bool):
+    def __init__(self, port: int | None, state_dir: Path, verbose: bool, lambda_role_credentials: bool = False):
         self.requested_port = port
         self.state_dir = state_dir
         self.verbose = verbose
+        self.lambda_role_credentials = lambda_role_credentials
         self.server = None
         self.port: int | None = None
 
     def start(self) -> None:
-        from local_aws import patches, sdk_install, server
+        from local_aws import patch_lambda, patches, sdk_install, server
 
         try:
             sdk_install.ensure_sdk_installed()
@@ -119,6 +128,8 @@ class Emulator:
             print(f"local-aws: {error}", file=sys.stderr)
             sys.exit(EXIT_STARTUP)
         patches.apply_all()
+        if self.lambda_role_credentials:
+            patch_lambda.use_role_credentials()
         try:
             self.server, self.port = server.start(self.requested_port)
         except server.PortBusyError as error:
@@ -164,7 +175,7 @@ def ignore_signals() -> None:
 def run_command(args: argparse.Namespace) -> int:
     from local_aws import client_env
 
-    emulator = Emulator(args.port, args.state_dir, args.verbose)
+    emulator = Emulator(args.port, args.state_dir, args.verbose, args.lambda_role_credentials)
     child: subprocess.Popen | None = None
     install_signal_handlers()
     try:
@@ -207,7 +218,7 @@ def _stop_process_group(child: subprocess.Popen, grace_seconds: float = 10) -> N
 def serve(args: argparse.Namespace) -> int:
     from local_aws import client_env
 
-    emulator = Emulator(args.port, args.state_dir, args.verbose)
+    emulator = Emulator(args.port, args.state_dir, args.verbose, args.lambda_role_credentials)
     stop_requested = threading.Event()
     install_signal_handlers()
     try:

@@ -7,7 +7,9 @@ hash, and runs one invocation per ``node`` process via node_runner.js.
 What the handler gets, like on Lambda:
   * its environment variables, plus the reserved ones (AWS_REGION,
     AWS_LAMBDA_FUNCTION_NAME, _HANDLER, LAMBDA_TASK_ROOT, ...);
-  * dummy credentials and AWS_ENDPOINT_URL pointing at the emulator;
+  * dummy credentials (or, with ``launcher.py --lambda-role-credentials``,
+    temporary credentials of the function's execution role, as on Lambda)
+    and AWS_ENDPOINT_URL pointing at the emulator;
   * NODE_PATH = tools/local-aws/sdk/node_modules ONLY: the AWS SDK v3 clients
     the Node.js runtime provides. Anything else must be in the bundle, so a
     bundle that forgets a dependency fails here as it would on AWS. The code
@@ -46,6 +48,13 @@ _extract_lock = threading.Lock()
 
 
 @dataclass
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+
+
+@dataclass
 class FunctionSpec:
     """What the executor needs to know about a function (taken from moto)."""
 
@@ -60,6 +69,8 @@ class FunctionSpec:
     region: str
     environment: dict[str, str]
     log_group: str
+    # None: the shared dummy credentials (IAM is not enforced by default).
+    credentials: Credentials | None = None
 
 
 @dataclass
@@ -120,6 +131,7 @@ def _safe_extract(archive: zipfile.ZipFile, target: Path) -> None:
 # Environment
 # ---------------------------------------------------------------------------
 def function_environment(spec: FunctionSpec, task_root: Path, request_id: str, log_stream: str, moto_port: int) -> dict[str, str]:
+    credentials = spec.credentials or Credentials(c.ACCESS_KEY_ID, c.SECRET_ACCESS_KEY, c.SESSION_TOKEN)
     env: dict[str, str] = {
         "PATH": f"{Path(node_binary()).parent}:/usr/local/bin:/usr/bin:/bin",
         "LANG": "en_US.UTF-8",
@@ -140,9 +152,9 @@ def function_environment(spec: FunctionSpec, task_root: Path, request_id: str, l
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
-            "AWS_ACCESS_KEY_ID": c.ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": c.SECRET_ACCESS_KEY,
-            "AWS_SESSION_TOKEN": c.SESSION_TOKEN,
+            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+            "AWS_SESSION_TOKEN": credentials.session_token,
             "NODE_PATH": str(c.SDK_NODE_MODULES),
             # Not reserved on AWS, but here they must point at the emulator.
             "AWS_ENDPOINT_URL": f"http://{c.HOST}:{moto_port}",

@@ -11,6 +11,12 @@ Replaces (moto 5.2.1, moto/awslambda/models.py):
   * LambdaFunction.create_from_cloudformation_json
       moto always turns inline code (Code.ZipFile) into index.py; for nodejs*
       runtimes Lambda writes index.js and adds the cfn-response module.
+
+Opt-in (``launcher.py --lambda-role-credentials``): each invocation gets
+temporary credentials of the function's execution role (moto's STS
+AssumeRole, in-process), as Lambda does, instead of the shared dummy ones.
+Only matters once IAM is enforced (moto's POST /moto-api/reset-auth): then
+the handler can do exactly what its role's policies allow.
 """
 
 from __future__ import annotations
@@ -29,6 +35,31 @@ from . import constants as c
 from . import lambda_executor
 
 _original_create_from_cfn = lambda_models.LambdaFunction.create_from_cloudformation_json.__func__
+_use_role_credentials = False
+ROLE_SESSION_SECONDS = 3600
+
+
+def use_role_credentials() -> None:
+    """Run every function with its execution role's credentials (see the module docstring)."""
+    global _use_role_credentials
+    _use_role_credentials = True
+
+
+def _role_credentials(fn: lambda_models.LambdaFunction) -> lambda_executor.Credentials | None:
+    if not _use_role_credentials:
+        return None
+    from moto.sts.models import sts_backends
+    from moto.utilities.utils import get_partition
+
+    assumed = sts_backends[fn.account_id][get_partition(fn.region)].assume_role(
+        region_name=fn.region,
+        role_session_name=fn.function_name[:64],
+        role_arn=fn.role,
+        policy=None,
+        duration=ROLE_SESSION_SECONDS,
+        external_id=None,
+    )
+    return lambda_executor.Credentials(assumed.access_key_id, assumed.secret_access_key, assumed.session_token)
 
 
 def _moto_port() -> int:
@@ -48,6 +79,7 @@ def function_spec(fn: lambda_models.LambdaFunction) -> lambda_executor.FunctionS
         region=fn.region,
         environment=dict(fn.environment_vars or {}),
         log_group=fn.logs_group_name,
+        credentials=_role_credentials(fn),
     )
 
 
