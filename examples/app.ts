@@ -2,12 +2,15 @@ import { App, CfnOutput, Environment, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
+  EbsDefaultEncryption,
+  EncryptedSecureStringParam,
   EnvelopeEncryptedBucket,
   KeyAdminRole,
   KeyAuditorRole,
   KeyAuditTrail,
   KeyHealthCanary,
   ManagedCmk,
+  SecureStringValue,
 } from '../src';
 
 /**
@@ -15,7 +18,7 @@ import {
  * used by another, audited, and probed by a canary.
  *
  * - `KmsGovernanceDemo` holds what an application team deploys: the key, an encrypted bucket, a
- *   SecureString and the canary. It deploys offline (npm run demo) and to a real account.
+ *   generated SecureString and the canary. It deploys offline (npm run demo) and to a real account.
  * - `KmsGovernanceBaseline` holds what a platform team deploys once per account and Region: the
  *   audit trail, the auditor role and the default EBS encryption. CloudTrail has no CloudFormation
  *   support in the local AWS, so this stack is synthesized and checked offline and deployed only to
@@ -26,6 +29,7 @@ export class OrdersServiceStack extends Stack {
   public readonly canary: KeyHealthCanary;
   public readonly data: EnvelopeEncryptedBucket;
   public readonly appRole: iam.Role;
+  public readonly dbPassword: EncryptedSecureStringParam;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -41,12 +45,19 @@ export class OrdersServiceStack extends Stack {
     });
     this.data = new EnvelopeEncryptedBucket(this, 'OrdersData', { key: this.key });
     this.data.grantReadWrite(this.appRole);
+    this.dbPassword = new EncryptedSecureStringParam(this, 'DbPassword', {
+      key: this.key,
+      parameterName: '/orders/db/password',
+      value: SecureStringValue.generated({ length: 32 }),
+    });
+    this.dbPassword.grantRead(this.appRole);
     this.canary = new KeyHealthCanary(this, 'OrdersKeyHealth', { key: this.key });
 
     new CfnOutput(this, 'KeyArn', { value: this.key.keyArn });
     new CfnOutput(this, 'KeyAlias', { value: this.key.aliasName });
     new CfnOutput(this, 'BucketName', { value: this.data.bucket.bucketName });
     new CfnOutput(this, 'CanaryFunctionName', { value: this.canary.function.functionName });
+    new CfnOutput(this, 'ParameterName', { value: this.dbPassword.parameterName });
   }
 }
 
@@ -58,6 +69,8 @@ export class BaselineStack extends Stack {
     super(scope, id, props);
     this.audit = new KeyAuditTrail(this, 'KmsAudit');
     new KeyAuditorRole(this, 'Auditor', { assumedBy: new iam.AccountPrincipal(this.account), trail: this.audit });
+    const ebsKey = new ManagedCmk(this, 'EbsKey', { alias: 'ebs/default', description: 'Default EBS encryption', audit: this.audit });
+    new EbsDefaultEncryption(this, 'EbsDefault', { key: ebsKey });
   }
 }
 

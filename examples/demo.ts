@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { App } from 'aws-cdk-lib';
 import { NagPack } from 'cdk-nag';
 import { buildExampleApp } from './app';
@@ -83,6 +84,14 @@ async function deployAndExercise(local: LocalAws): Promise<void> {
   const head = await s3.send(new HeadObjectCommand({ Bucket: outputs.BucketName, Key: 'orders/demo.json' }));
   console.log(`  ServerSideEncryption=${head.ServerSideEncryption}, key=${head.SSEKMSKeyId}, BucketKeyEnabled=${head.BucketKeyEnabled}`);
   if (head.ServerSideEncryption !== 'aws:kms' || head.SSEKMSKeyId !== outputs.KeyArn) throw new Error('the object is not encrypted under the key');
+
+  step('Read the generated SecureString through SSM (the value is never printed)');
+  const ssm = new SSMClient(local.clientConfig);
+  const param = await ssm.send(new GetParameterCommand({ Name: outputs.ParameterName, WithDecryption: true }));
+  const described = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: [outputs.ParameterName] }] }));
+  const value = param.Parameter?.Value ?? '';
+  console.log(`  ${outputs.ParameterName}: ${param.Parameter?.Type}, key ${described.Parameters?.[0]?.KeyId}, ${value.length} characters`);
+  if (param.Parameter?.Type !== 'SecureString' || value.length !== 32) throw new Error('the parameter is not the generated SecureString');
 
   step('Destroy');
   cdk(local, ['destroy', 'KmsGovernanceDemo', '--app', outdir, '--force']);

@@ -138,30 +138,8 @@ export class EnvelopeEncryptedBucket extends Construct {
 
     this.enableAccessLogs(props.accessLogsPrefix ?? 'access-logs/');
 
-    // Refuse an upload that asks for another encryption, or for another key. A request without
-    // the headers gets the bucket default: SSE-KMS with this key.
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyOtherEncryption',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects('*')],
-      conditions: {
-        Null: { 's3:x-amz-server-side-encryption': 'false' },
-        StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
-      },
-    }));
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyOtherKey',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects('*')],
-      conditions: {
-        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
-        StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
-      },
-    }));
+    denyOtherEncryption(this.bucket, this.key);
+    if (!props.accessLogsBucket) denyOtherEncryption(this.accessLogsBucket, this.key);
   }
 
   /**
@@ -238,6 +216,35 @@ export class EnvelopeEncryptedBucket extends Construct {
       statementId: `S3${kind}`,
     });
   }
+}
+
+/**
+ * Refuse an upload that asks for another encryption, or for another key. A request without the
+ * headers gets the bucket default, SSE-KMS with the key (S3 log delivery sends none).
+ */
+function denyOtherEncryption(bucket: s3.IBucket, key: kms.IKey): void {
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyOtherEncryption',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:PutObject'],
+    resources: [bucket.arnForObjects('*')],
+    conditions: {
+      Null: { 's3:x-amz-server-side-encryption': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+    },
+  }));
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyOtherKey',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['s3:PutObject'],
+    resources: [bucket.arnForObjects('*')],
+    conditions: {
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
+    },
+  }));
 }
 
 /** The protections both the data bucket and the log bucket get. */

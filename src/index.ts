@@ -6,3 +6,5 @@ export * from './envelope-encrypted-bucket';
 export * from './key-audit-trail';
 export * from './key-auditor-role';
 export * from './ebs-default-encryption';
+export * from './encrypted-secure-string-param';
+export * from './nag/kms-governance-checks';

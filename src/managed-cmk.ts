@@ -20,6 +20,7 @@ import {
   actionPatternMatchesAny,
   expandKmsAction,
 } from './private/kms-actions';
+import { managedPolicyOf } from './private/managed-policy-grant';
 import { normalizeAlias, quote, validateDaysRange, validatePattern, validateUnique } from './private/validate';
 
 /**
@@ -449,17 +450,11 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
   }
 
   private identityPolicyFor(principal: iam.IPrincipal & IConstruct): iam.ManagedPolicy {
-    const id = `KmsKeyAccess${shortHash(this.node.path)}`;
-    const existing = principal.node.tryFindChild(id);
-    if (existing) return existing as iam.ManagedPolicy;
-    const policy = new iam.ManagedPolicy(principal, id, {
-      description: `Use of KMS key ${this.node.path}, delegated by its key policy (cdk-kms-governance)`,
-    });
-    const p = principal as any;
-    if (typeof p.roleName === 'string') policy.attachToRole(p as iam.IRole);
-    else if (typeof p.userName === 'string') policy.attachToUser(p as iam.IUser);
-    else if (typeof p.groupName === 'string') policy.attachToGroup(p as iam.IGroup);
-    else throw new Error(`Cannot delegate access to key '${this.node.path}' to '${principal.node.path}': it is not a role, user or group.`);
+    const description = `Use of KMS key ${this.node.path}, delegated by its key policy (cdk-kms-governance)`;
+    const policy = managedPolicyOf(principal, `KmsKeyAccess${shortHash(this.node.path)}`, description);
+    if (!policy) {
+      throw new Error(`Cannot delegate access to key '${this.node.path}' to '${principal.node.path}': it is not a role, user or group.`);
+    }
     return policy;
   }
 

@@ -1,4 +1,430 @@
-// Placeholder: the custom-resource handler is written in its own change.
-export async function handler(): Promise<void> {
-  throw new Error('not implemented');
+import { createHash, randomInt } from 'crypto';
+import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  AddTagsToResourceCommand,
+  DeleteParameterCommand,
+  GetParameterCommand,
+  ParameterTier,
+  PutParameterCommand,
+  ListTagsForResourceCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceEvent,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
+import { CustomResourceOutcome, respond } from './private/cfn-response';
+import { describeError } from './private/handler-util';
+import {
+  CiphertextSource,
+  ContractError,
+  GeneratedSource,
+  MAX_GENERATED_LENGTH,
+  OWNER_TAG_KEY,
+  SecretSource,
+  SecureStringAttribute,
+  SecureStringResourceProperties,
+  TIER_MAX_VALUE_BYTES,
+  ValueSource,
+  ValueSourceKind,
+  characterPool,
+  looksLikeParameterName,
+  ownerTagValue,
+  parameterArnResourceName,
+  parseRemoval,
+  parseResourceProperties,
+} from './private/secure-string-contract';
+
+/**
+ * The custom-resource handler of `EncryptedSecureStringParam`: creates, updates and deletes an SSM
+ * SecureString parameter under a KMS key.
+ *
+ * The value is produced here (generated, decrypted from KMS ciphertext, or read from Secrets
+ * Manager) and goes only to `ssm:PutParameter`. It is never returned, logged, or quoted in a
+ * failure reason: every reason passes through a `Redactor` that knows the values of the request.
+ */
+
+const ssm = new SSMClient({});
+const kms = new KMSClient({});
+const secretsManager = new SecretsManagerClient({});
+
+/** The physical id of a resource whose Create failed: not a parameter name (':' is not allowed). */
+const NOT_CREATED_PREFIX = 'kms-governance:not-created:';
+
+/** Lambda entry point: compute the outcome, log a line without values, reply to CloudFormation. */
+export async function handler(event: CloudFormationCustomResourceEvent): Promise<void> {
+  const outcome = await onEvent(event);
+  // Names and outcomes only, never anything the parameter holds.
+  console.log(JSON.stringify({ requestType: event.RequestType, parameterName: parameterNameOf(event), outcome: outcome.status }));
+  await respond(event, outcome);
+}
+
+/** The outcome of one CloudFormation event. Never throws: a failure is a FAILED outcome. */
+export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<CustomResourceOutcome> {
+  const redactor = new Redactor();
+  const fallbackId = event.RequestType === 'Create' ? `${NOT_CREATED_PREFIX}${event.RequestId}` : event.PhysicalResourceId;
+  try {
+    switch (event.RequestType) {
+      case 'Create':
+        return await onCreate(event, parseResourceProperties(event.ResourceProperties), redactor);
+      case 'Update':
+        return await onUpdate(event, parseResourceProperties(event.ResourceProperties), redactor);
+      case 'Delete':
+        return await onDelete(event);
+      default:
+        throw new HandlerError(`unknown request type ${JSON.stringify((event as { RequestType: unknown }).RequestType)}`);
+    }
+  } catch (e) {
+    return { status: 'FAILED', physicalResourceId: fallbackId, reason: redactor.scrub(reasonFor(e)) };
+  }
+}
+
+async function onCreate(
+  event: CloudFormationCustomResourceCreateEvent,
+  props: SecureStringResourceProperties,
+  redactor: Redactor,
+): Promise<CustomResourceOutcome> {
+  const value = await produceValue(props, redactor);
+  const version = await putNew(event, props, value);
+  return success(event, props.ParameterName, version);
+}
+
+async function onUpdate(
+  event: CloudFormationCustomResourceUpdateEvent,
+  props: SecureStringResourceProperties,
+  redactor: Redactor,
+): Promise<CustomResourceOutcome> {
+  const name = props.ParameterName;
+  if (name !== event.PhysicalResourceId) {
+    // A new name is a new parameter. CloudFormation then deletes the old one (physical id) with
+    // its own removal policy.
+    const value = await produceValue(props, redactor);
+    return success(event, name, await putNew(event, props, value));
+  }
+  const old = parseOldProperties(event.OldResourceProperties);
+  const sourceChanged = old === undefined || fingerprint(old.ValueSource) !== fingerprint(props.ValueSource);
+  const settingsChanged = old === undefined || old.KeyArn !== props.KeyArn || old.Tier !== props.Tier || (old.Description ?? '') !== (props.Description ?? '');
+
+  if (!sourceChanged && !settingsChanged) {
+    // Only the removal policy (or the service token) changed: nothing to write.
+    const version = await currentVersion(name);
+    if (version !== undefined) return success(event, name, version);
+    // The parameter is gone (deleted outside CloudFormation): write it again.
+  }
+
+  let value: string | undefined;
+  if (props.ValueSource.Kind === ValueSourceKind.GENERATED && (old === undefined || !sourceChanged)) {
+    // Same generation options: keep the current value, re-encrypted under the new settings. Old
+    // properties that cannot be read are no reason to replace a secret either.
+    value = await currentValue(name, redactor);
+  }
+  value ??= await produceValue(props, redactor);
+  return success(event, name, await putOwned(event, props, value));
+}
+
+async function onDelete(event: CloudFormationCustomResourceDeleteEvent): Promise<CustomResourceOutcome> {
+  const name = event.PhysicalResourceId;
+  if (!looksLikeParameterName(name)) {
+    // Create failed before any parameter existed.
+    return { status: 'SUCCESS', physicalResourceId: name, reason: 'No parameter was created' };
+  }
+  if (parseRemoval(event.ResourceProperties?.RemovalPolicy) !== 'destroy') {
+    return { status: 'SUCCESS', physicalResourceId: name, reason: `Parameter ${name} retained (removal policy)` };
+  }
+  try {
+    await ssm.send(new DeleteParameterCommand({ Name: name }));
+  } catch (e) {
+    if (errorName(e) !== 'ParameterNotFound') throw new HandlerError(`Deleting parameter ${name} failed, so it was left in place: ${describeError(e)}`);
+  }
+  return { status: 'SUCCESS', physicalResourceId: name, reason: `Parameter ${name} deleted` };
+}
+
+/**
+ * Create a parameter that must not exist yet, tagged as ours. If it exists with our owner tag (a
+ * retried or repeated Create), overwrite it; otherwise refuse: never clobber a parameter that this
+ * resource did not create.
+ */
+async function putNew(event: CloudFormationCustomResourceEvent, props: SecureStringResourceProperties, value: string): Promise<string> {
+  const owner = ownerOf(event);
+  try {
+    const out = await ssm.send(new PutParameterCommand({
+      Name: props.ParameterName,
+      Value: value,
+      Type: 'SecureString',
+      KeyId: props.KeyArn,
+      Tier: props.Tier as ParameterTier,
+      Description: props.Description,
+      Tags: [{ Key: OWNER_TAG_KEY, Value: owner }],
+      Overwrite: false,
+    }));
+    return String(out.Version ?? '');
+  } catch (e) {
+    if (errorName(e) !== 'ParameterAlreadyExists') throw e;
+  }
+  if (!(await carriesOwnerTag(props.ParameterName, owner))) {
+    throw new HandlerError(
+      `Parameter ${props.ParameterName} already exists and is not managed by this stack (it has no ${OWNER_TAG_KEY} tag for ` +
+        `${event.LogicalResourceId}); it was left unchanged. Delete it or choose another parameterName.`,
+    );
+  }
+  return overwrite(props, value);
+}
+
+/** Write a parameter this resource owns (same physical id), and make sure it carries the owner tag. */
+async function putOwned(event: CloudFormationCustomResourceEvent, props: SecureStringResourceProperties, value: string): Promise<string> {
+  const version = await overwrite(props, value);
+  await ssm.send(new AddTagsToResourceCommand({
+    ResourceType: 'Parameter',
+    ResourceId: props.ParameterName,
+    Tags: [{ Key: OWNER_TAG_KEY, Value: ownerOf(event) }],
+  }));
+  return version;
+}
+
+/** PutParameter with Overwrite (which takes no tags). An empty description clears the old one. */
+async function overwrite(props: SecureStringResourceProperties, value: string): Promise<string> {
+  const out = await ssm.send(new PutParameterCommand({
+    Name: props.ParameterName,
+    Value: value,
+    Type: 'SecureString',
+    KeyId: props.KeyArn,
+    Tier: props.Tier as ParameterTier,
+    Description: props.Description ?? '',
+    Overwrite: true,
+  }));
+  return String(out.Version ?? '');
+}
+
+async function carriesOwnerTag(name: string, owner: string): Promise<boolean> {
+  const out = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+  return (out.TagList ?? []).some((t) => t.Key === OWNER_TAG_KEY && t.Value === owner);
+}
+
+/** The current version, or undefined if the parameter does not exist. Does not decrypt. */
+async function currentVersion(name: string): Promise<string | undefined> {
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+    return String(out.Parameter?.Version ?? '');
+  } catch (e) {
+    if (errorName(e) === 'ParameterNotFound') return undefined;
+    throw e;
+  }
+}
+
+/** The current decrypted value, or undefined if the parameter does not exist. */
+async function currentValue(name: string, redactor: Redactor): Promise<string | undefined> {
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const current = out.Parameter?.Value;
+    return current === undefined ? undefined : redactor.track(current);
+  } catch (e) {
+    if (errorName(e) === 'ParameterNotFound') return undefined;
+    throw new HandlerError(`Cannot read the current value of ${name} to keep it: ${describeError(e)}`);
+  }
+}
+
+/** Produce the value from its source and check that it fits the tier. */
+async function produceValue(props: SecureStringResourceProperties, redactor: Redactor): Promise<string> {
+  const value = redactor.track(await fromSource(props.ValueSource, redactor));
+  if (value.length === 0) {
+    throw new HandlerError('The value source produced an empty string; Parameter Store needs at least one character');
+  }
+  const bytes = Buffer.byteLength(value, 'utf8');
+  const max = TIER_MAX_VALUE_BYTES[props.Tier];
+  if (bytes > max) {
+    throw new HandlerError(`The value is ${bytes} bytes; the ${props.Tier} tier holds at most ${max}. Use the Advanced tier`);
+  }
+  return value;
+}
+
+function fromSource(source: ValueSource, redactor: Redactor): Promise<string> {
+  switch (source.Kind) {
+    case ValueSourceKind.GENERATED:
+      return Promise.resolve(generate(source));
+    case ValueSourceKind.CIPHERTEXT:
+      return decryptCiphertext(source, redactor);
+    case ValueSourceKind.SECRET:
+      return readSecret(source, redactor);
+  }
+}
+
+/** A random value from the allowed characters, each drawn uniformly with the CSPRNG. */
+function generate(source: GeneratedSource): string {
+  const length = Number(source.Length);
+  if (!Number.isInteger(length) || length < 1 || length > MAX_GENERATED_LENGTH) {
+    throw new HandlerError(`ValueSource.Length must be a whole number between 1 and ${MAX_GENERATED_LENGTH}; received ${JSON.stringify(source.Length)}`);
+  }
+  const pool = characterPool(source.ExcludeCharacters, source.ExcludePunctuation === 'true');
+  if (pool.length === 0) {
+    throw new HandlerError('ValueSource.ExcludeCharacters leaves no character to generate from');
+  }
+  const out: string[] = new Array(length);
+  for (let i = 0; i < length; i++) out[i] = pool[randomInt(pool.length)];
+  return out.join('');
+}
+
+async function decryptCiphertext(source: CiphertextSource, redactor: Redactor): Promise<string> {
+  let plaintext: Uint8Array | undefined;
+  try {
+    const out = await kms.send(new DecryptCommand({
+      CiphertextBlob: Buffer.from(source.Ciphertext, 'base64'),
+      KeyId: source.KeyArn,
+      EncryptionContext: source.EncryptionContext,
+    }));
+    plaintext = out.Plaintext;
+  } catch (e) {
+    throw new HandlerError(`Decrypting the ciphertext with ${source.KeyArn} failed: ${describeError(e)}`);
+  }
+  if (!plaintext) throw new HandlerError('AWS KMS returned no plaintext for the ciphertext');
+  try {
+    return redactor.track(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+  } catch {
+    throw new HandlerError('The decrypted ciphertext is not valid UTF-8 text');
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+async function readSecret(source: SecretSource, redactor: Redactor): Promise<string> {
+  let secretString: string | undefined;
+  try {
+    const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: source.SecretArn }));
+    secretString = out.SecretString;
+  } catch (e) {
+    throw new HandlerError(`Reading ${source.SecretArn} from Secrets Manager failed: ${describeError(e)}`);
+  }
+  if (secretString === undefined) {
+    throw new HandlerError(`${source.SecretArn} has no SecretString (binary secrets are not supported)`);
+  }
+  redactor.track(secretString);
+  if (source.JsonField === undefined) return secretString;
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
+    // JSON.parse quotes the text it fails on: never pass its message on.
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new HandlerError(`${source.SecretArn} is not a JSON object, so its field ${JSON.stringify(source.JsonField)} cannot be read`);
+  }
+  const field = (parsed as Record<string, unknown>)[source.JsonField];
+  if (field === undefined) {
+    throw new HandlerError(`${source.SecretArn} has no field ${JSON.stringify(source.JsonField)}`);
+  }
+  if (typeof field !== 'string' && typeof field !== 'number' && typeof field !== 'boolean') {
+    throw new HandlerError(`The field ${JSON.stringify(source.JsonField)} of ${source.SecretArn} is not a string, number or boolean`);
+  }
+  return redactor.track(String(field));
+}
+
+/**
+ * A canonical form of a value source, to tell whether it changed. CloudFormation hands scalars
+ * over as strings, so this compares the parsed (string) form.
+ */
+function fingerprint(source: ValueSource): string {
+  const sorted = (o: Record<string, unknown> | undefined) =>
+    (o ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) : undefined);
+  switch (source.Kind) {
+    case ValueSourceKind.GENERATED:
+      return JSON.stringify([source.Kind, Number(source.Length), source.ExcludeCharacters, source.ExcludePunctuation]);
+    case ValueSourceKind.CIPHERTEXT:
+      return JSON.stringify([source.Kind, source.Ciphertext, source.KeyArn, sorted(source.EncryptionContext)]);
+    case ValueSourceKind.SECRET:
+      return JSON.stringify([source.Kind, source.SecretArn, source.JsonField ?? null]);
+  }
+}
+
+/** The old properties of an Update; undefined (treated as "everything changed") if unreadable. */
+function parseOldProperties(raw: Record<string, unknown> | undefined): SecureStringResourceProperties | undefined {
+  try {
+    return parseResourceProperties(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function success(event: CloudFormationCustomResourceEvent, name: string, version: string): CustomResourceOutcome {
+  return {
+    status: 'SUCCESS',
+    physicalResourceId: name,
+    data: {
+      [SecureStringAttribute.PARAMETER_NAME]: name,
+      [SecureStringAttribute.PARAMETER_ARN]: parameterArn(event.StackId, name),
+      [SecureStringAttribute.VERSION]: version,
+    },
+  };
+}
+
+/** The parameter ARN, in the stack's partition, Region and account. */
+function parameterArn(stackId: string, name: string): string {
+  const [, partition, , region, account] = stackId.split(':');
+  return `arn:${partition}:ssm:${region}:${account}:parameter/${parameterArnResourceName(name)}`;
+}
+
+function ownerOf(event: CloudFormationCustomResourceEvent): string {
+  return ownerTagValue(event.StackId, event.LogicalResourceId, (text) => createHash('sha256').update(text).digest('hex'));
+}
+
+/** The parameter an event is about: the physical id for a Delete, else the ParameterName property. */
+function parameterNameOf(event: CloudFormationCustomResourceEvent): string | null {
+  const name = event.RequestType === 'Delete' ? event.PhysicalResourceId : event.ResourceProperties?.ParameterName;
+  return typeof name === 'string' ? name : null;
+}
+
+function errorName(e: unknown): string | undefined {
+  return (e as Error | undefined)?.name;
+}
+
+function reasonFor(e: unknown): string {
+  if (e instanceof HandlerError || e instanceof ContractError) return e.message;
+  return describeError(e);
+}
+
+/** A failure described in this handler's own words. */
+class HandlerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HandlerError';
+  }
+}
+
+/**
+ * Keeps the values a request handles and removes them from any text that leaves the handler.
+ * Besides exact occurrences, it removes any run of 8 or more characters that also occurs in a
+ * value (AWS validation messages may quote a truncated value).
+ */
+class Redactor {
+  private static readonly WINDOW = 8;
+  private readonly values: string[] = [];
+
+  /** Remember a value; returns it. */
+  public track(value: string): string {
+    if (value.length > 0) this.values.push(value);
+    return value;
+  }
+
+  public scrub(text: string): string {
+    let out = text;
+    for (const value of this.values) {
+      const window = Math.min(Redactor.WINDOW, value.length);
+      const grams = new Set<string>();
+      for (let i = 0; i + window <= value.length; i++) grams.add(value.slice(i, i + window));
+      const hidden = new Array<boolean>(out.length).fill(false);
+      for (let i = 0; i + window <= out.length; i++) {
+        if (grams.has(out.slice(i, i + window))) hidden.fill(true, i, i + window);
+      }
+      let scrubbed = '';
+      for (let i = 0; i < out.length; i++) {
+        if (!hidden[i]) scrubbed += out[i];
+        else if (i === 0 || !hidden[i - 1]) scrubbed += '[REDACTED]';
+      }
+      out = scrubbed;
+    }
+    return out;
+  }
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildExampleApp } from '../examples/app';
 import {
   EbsDefaultEncryption,
+  EncryptedSecureStringParam,
   EnvelopeEncryptedBucket,
   KeyAdminRole,
   KeyAuditorRole,
@@ -10,6 +11,7 @@ import {
   KeyHealthCanary,
   ManagedCmk,
   ManagedCmkReplica,
+  SecureStringValue,
 } from '../src';
 import { ACKNOWLEDGEMENTS } from './support/acknowledgements';
 import { acknowledgementFor, Finding, findings } from './support/compliance';
@@ -41,6 +43,12 @@ function defaultConfigurations(): App {
   });
   const ebsStack = stack('EbsDefaultEncryptionDefault');
   new EbsDefaultEncryption(ebsStack, 'EbsDefault', { key: new ManagedCmk(ebsStack, 'Key', { alias: 'ebs' }) });
+  const paramStack = stack('EncryptedSecureStringParamDefault');
+  new EncryptedSecureStringParam(paramStack, 'Param', {
+    key: new ManagedCmk(paramStack, 'Key', { alias: 'params' }),
+    parameterName: '/app/db/password',
+    value: SecureStringValue.generated(),
+  });
   buildExampleApp(app, TEST_ENV);
   app.synth();
   return app;

@@ -1,5 +1,6 @@
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { KmsGovernanceChecks } from '../../src';
 import { Acknowledgement, ACKNOWLEDGEMENTS } from './acknowledgements';
 
 /** One finding: a rule (with its finding suffix) on one resource. */
@@ -8,9 +9,16 @@ export interface Finding {
   readonly path: string;
 }
 
-/** The packs every construct must pass: the five cdk-nag packs, plus ours once it exists. */
+/** The packs every construct must pass: the five cdk-nag packs and ours. */
 export function allPacks(): NagPack[] {
-  return [new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks(), new PCIDSS321Checks(), new ServerlessChecks()];
+  return [
+    new AwsSolutionsChecks(),
+    new HIPAASecurityChecks(),
+    new NIST80053R5Checks(),
+    new PCIDSS321Checks(),
+    new ServerlessChecks(),
+    new KmsGovernanceChecks(),
+  ];
 }
 
 /** Every finding of every pack on the scope. Synthesize first if Aspects add resources. */

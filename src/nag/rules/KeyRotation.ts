@@ -1,0 +1,34 @@
+import { NagRuleCompliance } from 'cdk-nag';
+import { Json, booleanValue, numberValue, pick, stringValue, variants } from '../private/cfn';
+import { defineRule } from '../private/rule';
+
+/** What a key's rotation period is when `RotationPeriodInDays` is absent. */
+const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+
+/**
+ * A symmetric encryption key (`KeySpec` absent or `SYMMETRIC_DEFAULT`, `KeyUsage` absent or
+ * `ENCRYPT_DECRYPT`, key material not imported) has automatic rotation on, with a rotation period
+ * (365 days when absent) no longer than the maximum. Other keys cannot rotate automatically:
+ * not applicable.
+ *
+ * Security Hub KMS.4, CIS AWS Foundations 3.6 (v3.0) / 3.8 (v1.4), Checkov CKV_AWS_7.
+ */
+export default defineRule('KeyRotation', (node, context) => {
+  if (node.cfnResourceType !== 'AWS::KMS::Key') return NagRuleCompliance.NOT_APPLICABLE;
+  const props = context.properties(node);
+  if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
+  const path = node.node.path;
+  const relevant = pick(props, 'KeySpec', 'KeyUsage', 'Origin', 'EnableKeyRotation', 'RotationPeriodInDays');
+  let applicable = false;
+  for (const p of variants(relevant, `The rotation settings of ${path}`) as Json[]) {
+    const spec = stringValue(p.KeySpec, `KeySpec of ${path}`) ?? 'SYMMETRIC_DEFAULT';
+    const usage = stringValue(p.KeyUsage, `KeyUsage of ${path}`) ?? 'ENCRYPT_DECRYPT';
+    const origin = stringValue(p.Origin, `Origin of ${path}`) ?? 'AWS_KMS';
+    if (spec !== 'SYMMETRIC_DEFAULT' || usage !== 'ENCRYPT_DECRYPT' || origin === 'EXTERNAL') continue;
+    applicable = true;
+    if (booleanValue(p.EnableKeyRotation, `EnableKeyRotation of ${path}`) !== true) return NagRuleCompliance.NON_COMPLIANT;
+    const period = numberValue(p.RotationPeriodInDays, `RotationPeriodInDays of ${path}`) ?? DEFAULT_ROTATION_PERIOD_DAYS;
+    if (period > context.maximumRotationPeriodDays) return NagRuleCompliance.NON_COMPLIANT;
+  }
+  return applicable ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NOT_APPLICABLE;
+});

@@ -1,0 +1,77 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance } from 'cdk-nag';
+import { Json, asArray, booleanValue, isObject, refersTo, stringValue, variants } from '../private/cfn';
+import { PolicyStatementJson, PrincipalKind, coversAction, isDeny, policyVariants, principalsOf } from '../private/policy';
+import { RuleContext, defineRule } from '../private/rule';
+
+const SSE_KMS = 'aws:kms';
+const DSSE_KMS = 'aws:kms:dsse';
+const ENCRYPTION_HEADER = 's3:x-amz-server-side-encryption';
+
+/**
+ * A bucket is encrypted by default with SSE-KMS (or DSSE-KMS) under a customer managed key:
+ * - every default-encryption rule uses `aws:kms` or `aws:kms:dsse` with a `KMSMasterKeyID` that is
+ *   not an AWS managed key (`alias/aws/…`); no encryption configuration, or SSE-S3 (`AES256`), is
+ *   a finding;
+ * - `BucketKeyEnabled` is true (not for DSSE-KMS, which does not support S3 Bucket Keys);
+ * - an `AWS::S3::BucketPolicy` of the app for this bucket denies `s3:PutObject` to everyone when
+ *   the request asks for another encryption: a `Deny` conditioned on
+ *   `s3:x-amz-server-side-encryption` with a `StringNotEquals`/`StringNotLike` operator whose
+ *   values do not include `AES256`. A request header overrides the bucket default, so without it
+ *   anyone who can write can store objects under SSE-S3.
+ *
+ * Security Hub S3.17, Checkov CKV_AWS_19 (and CKV_AWS_145 for KMS by default).
+ */
+export default defineRule('S3BucketCustomerManagedKey', (node, context) => {
+  if (node.cfnResourceType !== 'AWS::S3::Bucket') return NagRuleCompliance.NOT_APPLICABLE;
+  const props = context.properties(node);
+  if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
+  const path = node.node.path;
+  for (const encryption of variants(props.BucketEncryption, `BucketEncryption of ${path}`)) {
+    const rules = isObject(encryption) ? asArray(encryption.ServerSideEncryptionConfiguration) : [];
+    if (rules.length === 0) return NagRuleCompliance.NON_COMPLIANT;
+    for (const rule of rules) {
+      if (!isObject(rule) || !usesCustomerManagedKey(rule, path)) return NagRuleCompliance.NON_COMPLIANT;
+    }
+  }
+  return deniesOtherEncryption(node, props, context) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+});
+
+function usesCustomerManagedKey(rule: Json, path: string): boolean {
+  const byDefault = isObject(rule.ServerSideEncryptionByDefault) ? rule.ServerSideEncryptionByDefault : {};
+  const algorithm = stringValue(byDefault.SSEAlgorithm, `SSEAlgorithm of ${path}`);
+  if (algorithm !== SSE_KMS && algorithm !== DSSE_KMS) return false;
+  const key = byDefault.KMSMasterKeyID;
+  if (key === undefined || key === '') return false;
+  if (typeof key === 'string' && /(^|:)alias\/aws\//.test(key)) return false;
+  return algorithm === DSSE_KMS || booleanValue(rule.BucketKeyEnabled, `BucketKeyEnabled of ${path}`) === true;
+}
+
+function deniesOtherEncryption(bucket: CfnResource, bucketProps: Json, context: RuleContext): boolean {
+  const bucketName = typeof bucketProps.BucketName === 'string' ? bucketProps.BucketName : undefined;
+  for (const policy of context.resourcesOfType(bucket, 'AWS::S3::BucketPolicy')) {
+    const props = context.properties(policy);
+    if (props === undefined) continue;
+    const forBucket = refersTo(policy, props.Bucket, bucket) || (bucketName !== undefined && props.Bucket === bucketName);
+    if (!forBucket) continue;
+    const what = `the bucket policy ${policy.node.path}`;
+    const docs = policyVariants(props.PolicyDocument, what);
+    if (docs.length > 0 && docs.every((statements) => statements.some((s) => isOtherEncryptionDeny(s, policy, what)))) return true;
+  }
+  return false;
+}
+
+function isOtherEncryptionDeny(statement: PolicyStatementJson, scope: CfnResource, what: string): boolean {
+  if (!isDeny(statement) || !coversAction(statement, 's3:PutObject', what)) return false;
+  if (!principalsOf(statement, scope).some((p) => p.kind === PrincipalKind.PUBLIC)) return false;
+  if (!isObject(statement.Condition)) return false;
+  for (const [operator, clause] of Object.entries(statement.Condition)) {
+    if (!/^(ForAnyValue:|ForAllValues:)?StringNot(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(operator) || !isObject(clause)) continue;
+    for (const [key, values] of Object.entries(clause)) {
+      if (key.toLowerCase() !== ENCRYPTION_HEADER) continue;
+      const list = asArray(values);
+      if (list.length > 0 && list.every((v) => typeof v === 'string' && v.toUpperCase() !== 'AES256' && v !== '*')) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,62 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+
+/**
+ * The customer managed policy with the given id on a role, user or group, created and attached on
+ * first use. Identity permissions the library grants go here instead of the principal's inline
+ * default policy, which cdk-nag's IAMNoInlinePolicy flags. Returns undefined for a principal
+ * that is not a role, user or group construct of this app.
+ */
+export function managedPolicyOf(principal: iam.IPrincipal, id: string, description: string): iam.ManagedPolicy | undefined {
+  if (!iam.principalIsOwnedResource(principal)) return undefined;
+  const owner = principal as iam.IPrincipal & IConstruct;
+  const existing = owner.node.tryFindChild(id);
+  if (existing) return existing as iam.ManagedPolicy;
+  const p = principal as any;
+  const attach = typeof p.roleName === 'string' ? 'attachToRole' : typeof p.userName === 'string' ? 'attachToUser' : typeof p.groupName === 'string' ? 'attachToGroup' : undefined;
+  if (!attach) return undefined;
+  const policy = new iam.ManagedPolicy(owner, id, { description });
+  policy[attach](p);
+  return policy;
+}
+
+/**
+ * Grant identity permissions through `managedPolicyOf`, falling back to the principal's own policy
+ * (as `iam.Grant.addToPrincipal` does) for principals the app does not own.
+ */
+export function grantThroughManagedPolicy(
+  grantee: iam.IGrantable,
+  id: string,
+  description: string,
+  options: { actions: string[]; resourceArns: string[]; conditions?: Record<string, Record<string, unknown>> },
+): iam.Grant {
+  const policy = managedPolicyOf(grantee.grantPrincipal, id, description);
+  if (!policy) return iam.Grant.addToPrincipal({ grantee, ...options });
+  return iam.Grant.addToPrincipal({
+    grantee: { grantPrincipal: new PolicyHolder(grantee.grantPrincipal, policy) },
+    ...options,
+  });
+}
+
+/** Stands for the principal, and puts the grant's statement into the managed policy. */
+class PolicyHolder extends iam.PrincipalBase {
+  public readonly assumeRoleAction: string;
+  public readonly policyFragment: iam.PrincipalPolicyFragment;
+  public readonly principalAccount: string | undefined;
+
+  constructor(principal: iam.IPrincipal, private readonly policy: iam.ManagedPolicy) {
+    super();
+    this.assumeRoleAction = principal.assumeRoleAction;
+    this.policyFragment = principal.policyFragment;
+    this.principalAccount = principal.principalAccount;
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+
+  public dedupeString(): string | undefined {
+    return undefined;
+  }
+}
