@@ -104,7 +104,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '__pycache__/', '/cdk.out.*/'],
+  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '__pycache__/', '/cdk.out.*/', '.jsii.tabl.json'],
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -157,7 +157,11 @@ project.addTask('integ:aws', {
   env: { TS_NODE_TRANSPILE_ONLY: 'true' },
   exec: `${integRunner} --update-workflow`,
 });
-for (const task of [snapshotTask, cfnLintTask, selftestTask, integOffline]) {
+const docsTask = project.addTask('docs:check', {
+  description: 'Compile with jsii and check that every README and @example snippet compiles (jsii-rosetta, strict)',
+  steps: [{ spawn: 'compile' }, { exec: 'jsii-rosetta extract --strict' }],
+});
+for (const task of [docsTask, snapshotTask, cfnLintTask, selftestTask, integOffline]) {
   project.testTask.spawn(task);
 }
 
