@@ -1,7 +1,7 @@
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { KmsGovernanceChecks } from '../../src';
 import { Acknowledgement, ACKNOWLEDGEMENTS } from './acknowledgements';
+import { KmsGovernanceChecks } from '../../src';
 
 /** One finding: a rule (with its finding suffix) on one resource. */
 export interface Finding {
