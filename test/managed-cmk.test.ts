@@ -350,6 +350,14 @@ describe('validation after construction', () => {
     expect(() => app.synth()).toThrow(/The key policy of TestStack\/Cmk is \d+ bytes; AWS KMS allows at most 32768/);
   });
 
+  test('a Sid made equal to another after the grant is an error at synth', () => {
+    const { app, stack } = newStack();
+    const key = new ManagedCmk(stack, 'Cmk', { alias: 'k' });
+    const grant = key.grantDecrypt(role(stack, 'App'));
+    grant.principalStatements[0].sid = 'KeyRootAdministration';
+    expect(() => app.synth()).toThrow(/has more than one statement with Sid "KeyRootAdministration"; Sids must be unique/);
+  });
+
   test('a statement added with a Sid already in use is refused', () => {
     const { stack } = newStack();
     const key = new ManagedCmk(stack, 'Cmk', { alias: 'k' });

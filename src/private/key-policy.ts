@@ -95,11 +95,10 @@ export class KeyPolicyStatements {
     this.document.addStatements(statement);
   }
 
-  /** Sids that appear more than once in the rendered document. */
+  /** Sids that appear more than once in the document. Sids are plain strings: no resolution needed. */
   public duplicateSids(): string[] {
-    const json = Stack.of(this.scope).resolve(this.document.toJSON()) ?? { Statement: [] };
     const seen = new Map<string, number>();
-    for (const s of json.Statement ?? []) {
+    for (const s of (this.document.toJSON()?.Statement ?? []) as Array<{ Sid?: string }>) {
       if (s.Sid) seen.set(s.Sid, (seen.get(s.Sid) ?? 0) + 1);
     }
     return [...seen.entries()].filter(([, n]) => n > 1).map(([sid]) => sid);

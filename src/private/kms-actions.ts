@@ -147,6 +147,21 @@ export const KEY_RESOURCE_ACTIONS: readonly string[] = [
  * actions. `*` and `kms:*` expand to every key action. Patterns for other services expand to nothing.
  */
 export function expandKmsAction(pattern: string): string[] {
+  let expanded = EXPANSIONS.get(pattern);
+  if (!expanded) {
+    expanded = expandUncached(pattern);
+    EXPANSIONS.set(pattern, expanded);
+  }
+  return [...expanded];
+}
+
+/**
+ * Expansions by pattern. A pure function of constants, so memoizing it is safe; the library asks
+ * for the same few patterns for every key (measured in bench/: about a tenth of a key's synth).
+ */
+const EXPANSIONS = new Map<string, readonly string[]>();
+
+function expandUncached(pattern: string): string[] {
   if (pattern === '*') {
     return [...KEY_RESOURCE_ACTIONS];
   }
