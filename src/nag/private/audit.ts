@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { Json, asArray, flatten, isObject, numberValue, refersTo, sameValue } from './cfn';
+import { Json, asArray, flatten, isObject, numberValue, sameValue } from './cfn';
 import { RuleContext } from './rule';
 
 /**
@@ -19,7 +19,7 @@ export function logGroupOfTrail(trail: CfnResource, context: RuleContext): CfnRe
   if (arn === undefined) return undefined;
   const literalName = logGroupNameFromArn(arn);
   return context.resourcesOfType(trail, 'AWS::Logs::LogGroup').find((lg) => {
-    if (refersTo(trail, arn, lg, ['Arn'])) return true;
+    if (context.refersTo(trail, arn, lg, ['Arn'])) return true;
     const name = context.properties(lg)?.LogGroupName;
     return literalName !== undefined && name === literalName;
   });
@@ -43,7 +43,7 @@ export function metricFiltersForTrail(trail: CfnResource, context: RuleContext):
   if (typeof literal === 'string') names.add(literal);
   return context.resourcesOfType(trail, 'AWS::Logs::MetricFilter').filter((mf) => {
     const target = context.properties(mf)?.LogGroupName;
-    if (logGroup && refersTo(mf, target, logGroup)) return true;
+    if (logGroup && context.refersTo(mf, target, logGroup)) return true;
     return typeof target === 'string' && names.has(target);
   });
 }

@@ -1,7 +1,7 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { Json, indexResources, renderedProperties } from './cfn';
+import { Json, canonicalString, indexResources, renderedProperties, variants } from './cfn';
 
 /** The settings of the rules that have any (`KmsGovernanceChecksProps`, in days). */
 export interface RuleSettings {
@@ -29,13 +29,75 @@ export interface RuleContext extends RuleSettings {
   properties(node: CfnResource): Json | undefined;
   /** Every resource of a CloudFormation type in the app that `node` belongs to. */
   resourcesOfType(node: IConstruct, cfnType: string): CfnResource[];
+  /**
+   * Whether a resolved value in `from`'s template refers to `target`: its `Ref`, or `Fn::GetAtt`
+   * of one of `attributes`, as `from`'s stack renders them (a cross-stack reference included).
+   * The renderings are resolved once per stack and target, not once per comparison: rules that
+   * relate every key to every alias would otherwise resolve quadratically often.
+   */
+  refersTo(from: CfnResource, value: unknown, target: CfnResource, attributes?: readonly string[]): boolean;
+  /**
+   * The resources of `cfnType` in the app whose `property` refers to `target` (its `Ref`, or
+   * `Fn::GetAtt` of one of `attributes`; every `Fn::If` variant counts). Indexed once per run, so
+   * that relating every key to every alias stays linear.
+   */
+  referrers(target: CfnResource, cfnType: string, property: string, attributes?: readonly string[]): CfnResource[];
 }
 
 /** A fresh context: create one per validation run, as the tree may change between runs. */
 export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContext {
   const props = new Map<CfnResource, Json | undefined>();
   const indexes = new Map<IConstruct, Map<string, CfnResource[]>>();
-  return {
+  // How a target's Ref/GetAtt render in a stack, by stack, target and attribute list.
+  const renderings = new Map<Stack, Map<CfnResource, Map<string, Set<string>>>>();
+  const renderingsOf = (stack: Stack, target: CfnResource, attributes: readonly string[]): Set<string> => {
+    const byTarget = renderings.get(stack) ?? new Map<CfnResource, Map<string, Set<string>>>();
+    renderings.set(stack, byTarget);
+    const byAttributes = byTarget.get(target) ?? new Map<string, Set<string>>();
+    byTarget.set(target, byAttributes);
+    const key = attributes.join(',');
+    let known = byAttributes.get(key);
+    if (!known) {
+      known = new Set<string>();
+      for (const candidate of [target.ref, ...attributes.map((a) => target.getAtt(a))]) {
+        try {
+          known.add(canonicalString(stack.resolve(candidate)));
+        } catch {
+          // a reference this stack cannot render (another environment): it cannot match
+        }
+      }
+      byAttributes.set(key, known);
+    }
+    return known;
+  };
+  // The values of one property of every resource of a type, by stack and canonical value.
+  const references = new Map<string, Map<Stack, Map<string, CfnResource[]>>>();
+  const referenceIndex = (anyNode: IConstruct, cfnType: string, property: string): Map<Stack, Map<string, CfnResource[]>> => {
+    const key = `${cfnType}\u0000${property}`;
+    let index = references.get(key);
+    if (!index) {
+      index = new Map();
+      for (const resource of context.resourcesOfType(anyNode, cfnType)) {
+        const value = context.properties(resource)?.[property];
+        if (value === undefined) continue;
+        let values: unknown[];
+        try {
+          values = variants(value, `${property} of ${resource.node.path}`);
+        } catch {
+          continue; // a value no rule could relate; the rules that read it report it themselves
+        }
+        const byValue = index.get(Stack.of(resource)) ?? new Map<string, CfnResource[]>();
+        index.set(Stack.of(resource), byValue);
+        for (const v of values) {
+          const text = canonicalString(v);
+          byValue.set(text, [...(byValue.get(text) ?? []), resource]);
+        }
+      }
+      references.set(key, index);
+    }
+    return index;
+  };
+  const context: RuleContext = {
     ...DEFAULT_RULE_SETTINGS,
     ...settings,
     properties(node) {
@@ -51,7 +113,21 @@ export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContex
       }
       return index.get(cfnType) ?? [];
     },
+    refersTo(from, value, target, attributes = []) {
+      if (value === undefined || value === null) return false;
+      return renderingsOf(Stack.of(from), target, attributes).has(canonicalString(value));
+    },
+    referrers(target, cfnType, property, attributes = []) {
+      const found = new Set<CfnResource>();
+      for (const [stack, byValue] of referenceIndex(target, cfnType, property)) {
+        for (const rendering of renderingsOf(stack, target, attributes)) {
+          byValue.get(rendering)?.forEach((r) => found.add(r));
+        }
+      }
+      return [...found];
+    },
   };
+  return context;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { NagRuleCompliance } from 'cdk-nag';
-import { refersTo, variants } from '../private/cfn';
 import { KEY_TYPES } from '../private/policy';
 import { defineRule } from '../private/rule';
 
@@ -12,11 +11,6 @@ import { defineRule } from '../private/rule';
 export default defineRule('KeyHasAlias', (node, context) => {
   if (!KEY_TYPES.has(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
   if (context.properties(node) === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-  for (const alias of context.resourcesOfType(node, 'AWS::KMS::Alias')) {
-    const props = context.properties(alias);
-    if (props === undefined) continue;
-    const targets = variants(props.TargetKeyId, `TargetKeyId of ${alias.node.path}`);
-    if (targets.some((t) => refersTo(alias, t, node, ['Arn', 'KeyId']))) return NagRuleCompliance.COMPLIANT;
-  }
-  return NagRuleCompliance.NON_COMPLIANT;
+  const aliases = context.referrers(node, 'AWS::KMS::Alias', 'TargetKeyId', ['Arn', 'KeyId']);
+  return aliases.length > 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
 });

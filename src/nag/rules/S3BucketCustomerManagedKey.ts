@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { Json, asArray, booleanValue, isObject, refersTo, stringValue, variants } from '../private/cfn';
+import { Json, asArray, booleanValue, isObject, stringValue, variants } from '../private/cfn';
 import { PolicyStatementJson, PrincipalKind, coversAction, isDeny, policyVariants, principalsOf } from '../private/policy';
 import { RuleContext, defineRule } from '../private/rule';
 
@@ -52,7 +52,7 @@ function deniesOtherEncryption(bucket: CfnResource, bucketProps: Json, context: 
   for (const policy of context.resourcesOfType(bucket, 'AWS::S3::BucketPolicy')) {
     const props = context.properties(policy);
     if (props === undefined) continue;
-    const forBucket = refersTo(policy, props.Bucket, bucket) || (bucketName !== undefined && props.Bucket === bucketName);
+    const forBucket = context.refersTo(policy, props.Bucket, bucket) || (bucketName !== undefined && props.Bucket === bucketName);
     if (!forBucket) continue;
     const what = `the bucket policy ${policy.node.path}`;
     const docs = policyVariants(props.PolicyDocument, what);
