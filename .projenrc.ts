@@ -165,6 +165,13 @@ for (const task of [docsTask, snapshotTask, cfnLintTask, selftestTask, integOffl
   project.testTask.spawn(task);
 }
 
+// Not part of `npm test`: timings are measured here, as ratios to baselines in the same run.
+project.addTask('bench', {
+  description: 'Synth cost, scale and handler footprint against baselines in the same run; writes bench/results.md (~5 min)',
+  env: { NODE_NO_WARNINGS: '1' },
+  steps: [{ spawn: 'bundle' }, { exec: 'ts-node --transpile-only bench/run.ts', receiveArgs: true }],
+});
+
 project.addTask('demo', {
   description: 'Synthesize the example app, check it, deploy it to a local AWS, encrypt and decrypt through the canary',
   // NODE_NO_WARNINGS: the SDK's notice that it will need Node.js 22 from 2027 is not the demo's output
