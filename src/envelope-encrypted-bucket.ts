@@ -89,7 +89,13 @@ export class EnvelopeEncryptedBucket extends Construct {
   public readonly key: kms.IKey;
   /** The bucket that receives its server access logs. */
   public readonly accessLogsBucket: s3.IBucket;
-  private readonly bucketArnFromName: string;
+  /**
+   * The bucket's name, fixed at synth. Unlike `bucket.bucketName` it is no reference to the bucket
+   * resource, so the bucket's own key policy can use it without a circular dependency.
+   */
+  public readonly bucketName: string;
+  /** The bucket's ARN built from `bucketName`: safe in the key policy, as `bucketName` is. */
+  public readonly bucketArn: string;
 
   constructor(scope: Construct, id: string, props: EnvelopeEncryptedBucketProps = {}) {
     super(scope, id);
@@ -122,7 +128,8 @@ export class EnvelopeEncryptedBucket extends Construct {
     const bucketName = props.bucketName ?? `kmsgov-${shortHash(`${stack.stackName}/${this.node.path}`).toLowerCase()}-${stack.account}-${stack.region}`;
     // The ARN from the name, not from the bucket resource: the key policy names it, and a
     // reference to the bucket (which references the key) would be a circular dependency.
-    this.bucketArnFromName = stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName });
+    this.bucketName = bucketName;
+    this.bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName });
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...protections(this.key, removalPolicy),
       bucketName,
@@ -161,7 +168,7 @@ export class EnvelopeEncryptedBucket extends Construct {
       principals: [logDelivery],
       actions: ['s3:PutObject'],
       resources: [this.accessLogsBucket.arnForObjects(`${prefix}*`)],
-      conditions: { ArnLike: { 'aws:SourceArn': this.bucketArnFromName }, StringEquals: { 'aws:SourceAccount': stack.account } },
+      conditions: { ArnLike: { 'aws:SourceArn': this.bucketArn }, StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
     const logKey = this.accessLogsBucket.encryptionKey;
     if (logKey instanceof ManagedKeyBase) {
@@ -212,7 +219,7 @@ export class EnvelopeEncryptedBucket extends Construct {
     return this.key.grantScoped(grantee, {
       actions,
       viaServices: [`s3.${stack.region}.amazonaws.com`],
-      conditions: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [this.bucketArnFromName, `${this.bucketArnFromName}/*`] } },
+      conditions: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [this.bucketArn, `${this.bucketArn}/*`] } },
       statementId: `S3${kind}`,
     });
   }

@@ -239,7 +239,7 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
       this.place(principal, { ...req, shared: true }, delegateArn);
       return;
     }
-    this.recordRole(principal, req.role);
+    this.recordRole(principal, req.role, req.conditions);
     this._statements.add({ ...req, principal, shared: true });
   }
 
@@ -421,7 +421,7 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
    */
   private place(grantee: iam.IGrantable, req: Omit<StatementRequest, 'principal'>, delegateArn = this.routeFor(grantee.grantPrincipal)): iam.Grant {
     const principal = grantee.grantPrincipal;
-    this.recordRole(principal, req.role);
+    this.recordRole(principal, req.role, req.conditions);
     const conditions = { ...(req.conditions ?? {}) };
     if (delegateArn !== undefined) {
       conditions.ArnEquals = { ...(conditions.ArnEquals ?? {}), 'aws:PrincipalArn': delegateArn };
@@ -482,10 +482,15 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
     return policy;
   }
 
-  private recordRole(principal: iam.IPrincipal, role: StatementRole): void {
+  private recordRole(principal: iam.IPrincipal, role: StatementRole, statementConditions?: Record<string, Record<string, unknown>>): void {
     // Conditions are part of the identity: the account root scoped to a service with
-    // kms:ViaService (as ec2.Volume grants) is not the unconditioned root administrator.
-    const key = principalIdentity(Stack.of(this), principal) + JSON.stringify(Stack.of(this).resolve(principal.policyFragment.conditions));
+    // kms:ViaService (as ec2.Volume grants) is not the unconditioned root administrator. For the
+    // account root, the statement's conditions count too: a root usage statement delegates use to
+    // IAM, and its conditions decide how far; only an unconditioned one is full delegation.
+    const stack = Stack.of(this);
+    const scoped = principal instanceof iam.AccountPrincipal && statementConditions && Object.keys(statementConditions).length > 0;
+    const key = principalIdentity(stack, principal) + JSON.stringify(stack.resolve(principal.policyFragment.conditions)) +
+      (scoped ? JSON.stringify(stack.resolve(statementConditions)) : '');
     const label = iam.principalIsOwnedResource(principal) ? principal.node.path : key;
     const entry = this.principalRoles.get(key) ?? { label, roles: new Set<StatementRole>() };
     entry.roles.add(role);

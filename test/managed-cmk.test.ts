@@ -343,6 +343,13 @@ describe('validation after construction', () => {
     expect(() => app.synth()).toThrow(/is both an administrator and a user/);
   });
 
+  test('…but scoped use by the account root (a condition on the statement) is delegation, not an overlap', () => {
+    const { app, stack } = newStack();
+    const key = new ManagedCmk(stack, 'Cmk', { alias: 'k' });
+    key.grantScoped(new iam.AccountRootPrincipal(), { actions: ['kms:Decrypt'], viaServices: ['s3.us-east-1.amazonaws.com'] });
+    expect(() => app.synth()).not.toThrow();
+  });
+
   test('a key policy over 32 KB is an error', () => {
     const { app, stack } = newStack();
     const key = new ManagedCmk(stack, 'Cmk', { alias: 'k' });

@@ -31,7 +31,7 @@ const CASES: Array<[string, (scope: Construct) => void]> = [
 ];
 
 describe('the library constructs pass KmsGovernanceChecks by default', () => {
-  test.each(CASES)('%s', (name, build) => {
+  test.each(CASES)('%s', (_name, build) => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     build(stack);
     expect(findings(stack)).toEqual([]);

@@ -1,0 +1,34 @@
+/**
+ * KeyAuditTrail with its own trail. CloudTrail has no CloudFormation support in the local AWS, so
+ * `integ:offline` excludes this test: offline it is checked by snapshot, and `integ:aws` deploys it
+ * to a real account. IMPORTANT: a multi-Region trail is billed (the first copy of management
+ * events is free).
+ */
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { KeyAuditTrail } from '../src';
+
+const app = new App();
+const stack = new Stack(app, 'KmsGovAuditTrail');
+const audit = new KeyAuditTrail(stack, 'Audit', { trailName: 'kms-governance-integ', removalPolicy: RemovalPolicy.DESTROY });
+
+const test = new IntegTest(app, 'KeyAuditTrail', { testCases: [stack] });
+test.assertions
+  .awsApiCall('CloudTrail', 'describeTrails', { trailNameList: ['kms-governance-integ'] })
+  .expect(ExpectedResult.objectLike({
+    trailList: [Match.objectLike({
+      Name: 'kms-governance-integ',
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      LogFileValidationEnabled: true,
+      KmsKeyId: audit.key!.keyArn,
+    })],
+  }));
+test.assertions
+  .awsApiCall('CloudTrail', 'getTrailStatus', { Name: 'kms-governance-integ' })
+  .expect(ExpectedResult.objectLike({ IsLogging: true }));
+test.assertions
+  .awsApiCall('CloudWatchLogs', 'describeMetricFilters', { logGroupName: audit.logGroup.logGroupName, metricName: 'KeyDisabledOrScheduledForDeletion', metricNamespace: 'CdkKmsGovernance/Audit' })
+  .expect(ExpectedResult.objectLike({ metricFilters: Match.arrayWith([Match.objectLike({ metricTransformations: [Match.objectLike({ metricName: 'KeyDisabledOrScheduledForDeletion' })] })]) }));
+
+app.synth();
