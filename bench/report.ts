@@ -124,6 +124,20 @@ export class Report {
     this.targets.push({ target, measured, verdict: met === undefined ? 'not measured' : met ? 'met' : 'missed' });
   }
 
+  /**
+   * The README's Performance summary: machine, date and the targets table of this run. Call after
+   * `render()`, which collects the targets.
+   */
+  public readmeSummary(): string {
+    const m = this.d.machine;
+    const rows = this.targets.map((t) => [t.target, t.measured, t.verdict === 'met' ? '✅ met' : t.verdict === 'missed' ? '❌ **missed**' : '— not measured']);
+    return [
+      `Last run: ${this.d.started.toISOString().slice(0, 10)}, ${m.cpu}, ${m.cores} cores, Node.js ${m.node}; CPU time, ratios are medians of per-round ratios.`,
+      '',
+      table(['Target', 'Measured', 'Verdict'], rows),
+    ].join('\n');
+  }
+
   private targetTable(): string {
     // The sections add their targets while they render: render() renders them first.
     const rows = this.targets.map((t) => [t.target, t.measured, t.verdict === 'met' ? '✅ met' : t.verdict === 'missed' ? '❌ **missed**' : '— not measured']);

@@ -190,10 +190,28 @@ async function main(): Promise<void> {
     experiment,
     sections: sectionTimes,
   };
-  const markdown = new Report(data).render();
+  const report = new Report(data);
+  const markdown = report.render();
   fs.writeFileSync(RESULTS, markdown);
+  updateReadme(report.readmeSummary());
   process.stdout.write(markdown);
   log(`\nwrote ${path.relative(A.REPO_ROOT, RESULTS)} in ${data.seconds.toFixed(0)} s`);
+}
+
+/** Replace the README's Performance summary (between the bench markers) with this run's. */
+function updateReadme(summary: string): void {
+  const readme = path.join(A.REPO_ROOT, 'README.md');
+  const text = fs.readFileSync(readme, 'utf8');
+  const start = '<!-- bench:summary:start -->';
+  const end = '<!-- bench:summary:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    log('README.md has no bench summary markers; left unchanged');
+    return;
+  }
+  fs.writeFileSync(readme, `${text.slice(0, i + start.length)}\n${summary}\n${text.slice(j)}`);
+  log('updated the Performance summary in README.md');
 }
 
 main()

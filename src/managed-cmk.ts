@@ -2,7 +2,7 @@ import { Annotations, Duration, RemovalPolicy, Resource, ResourceProps, Stack, T
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
-import { KeyPolicySink, KeyPolicyStatements, StatementRequest, StatementRole, classifyActions, principalIdentity, shortHash } from './private/key-policy';
+import { KeyPolicySink, KeyPolicyStatements, StatementRequest, StatementRole, classifyActions, principalIdentity, resolveConditions, shortHash } from './private/key-policy';
 import {
   ADMIN_ACTIONS,
   ASYMMETRIC_ENCRYPT_USAGE_ACTIONS,
@@ -239,8 +239,8 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
       this.place(principal, { ...req, shared: true }, delegateArn);
       return;
     }
-    this.recordRole(principal, req.role, req.conditions);
-    this._statements.add({ ...req, principal, shared: true });
+    const principalKey = this.recordRole(principal, req.role, req.conditions);
+    this._statements.add({ ...req, principal, shared: true, principalKey });
   }
 
   /**
@@ -421,7 +421,7 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
    */
   private place(grantee: iam.IGrantable, req: Omit<StatementRequest, 'principal'>, delegateArn = this.routeFor(grantee.grantPrincipal)): iam.Grant {
     const principal = grantee.grantPrincipal;
-    this.recordRole(principal, req.role, req.conditions);
+    const identity = this.recordRole(principal, req.role, req.conditions);
     const conditions = { ...(req.conditions ?? {}) };
     if (delegateArn !== undefined) {
       conditions.ArnEquals = { ...(conditions.ArnEquals ?? {}), 'aws:PrincipalArn': delegateArn };
@@ -434,8 +434,9 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
       );
     }
     const inPolicy = delegateArn !== undefined ? new iam.AccountRootPrincipal() : principal;
+    const principalKey = delegateArn === undefined ? identity : undefined;
     const sink = new KeyPolicySink(inPolicy, (candidate) => {
-      this._statements.add({ ...req, conditions, principal: inPolicy }, candidate);
+      this._statements.add({ ...req, conditions, principal: inPolicy, principalKey }, candidate);
       return this;
     });
     return iam.Grant.addToPrincipal({
@@ -482,19 +483,22 @@ export abstract class ManagedKeyBase extends Resource implements kms.IKey {
     return policy;
   }
 
-  private recordRole(principal: iam.IPrincipal, role: StatementRole, statementConditions?: Record<string, Record<string, unknown>>): void {
+  /** Record what a principal does with the key; returns its `principalIdentity`. */
+  private recordRole(principal: iam.IPrincipal, role: StatementRole, statementConditions?: Record<string, Record<string, unknown>>): string {
     // Conditions are part of the identity: the account root scoped to a service with
     // kms:ViaService (as ec2.Volume grants) is not the unconditioned root administrator. For the
     // account root, the statement's conditions count too: a root usage statement delegates use to
     // IAM, and its conditions decide how far; only an unconditioned one is full delegation.
     const stack = Stack.of(this);
+    const identity = principalIdentity(stack, principal);
     const scoped = principal instanceof iam.AccountPrincipal && statementConditions && Object.keys(statementConditions).length > 0;
-    const key = principalIdentity(stack, principal) + JSON.stringify(stack.resolve(principal.policyFragment.conditions)) +
-      (scoped ? JSON.stringify(stack.resolve(statementConditions)) : '');
+    const key = identity + JSON.stringify(resolveConditions(stack, principal.policyFragment.conditions)) +
+      (scoped ? JSON.stringify(resolveConditions(stack, statementConditions)) : '');
     const label = iam.principalIsOwnedResource(principal) ? principal.node.path : key;
     const entry = this.principalRoles.get(key) ?? { label, roles: new Set<StatementRole>() };
     entry.roles.add(role);
     this.principalRoles.set(key, entry);
+    return identity;
   }
 
   private assertApplicable(usage: string[]): void {

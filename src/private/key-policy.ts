@@ -30,6 +30,8 @@ export interface StatementRequest {
    * `Grant.principalStatement` callers may still amend, as `ec2.Volume` does).
    */
   readonly shared: boolean;
+  /** `principalIdentity(principal)`, when the caller has computed it already. */
+  readonly principalKey?: string;
 }
 
 interface StatementGroup {
@@ -61,8 +63,8 @@ export class KeyPolicyStatements {
     const stack = Stack.of(this.scope);
     const conditions = mergeConditions(req.conditions ?? {}, req.principal.policyFragment.conditions as Record<string, Record<string, unknown>>);
     const actions = [...new Set(req.actions)].sort();
-    const principalKey = principalIdentity(stack, req.principal);
-    const groupKey = JSON.stringify([req.sid, req.role, actions, stack.resolve(conditions), req.shared ? '' : principalKey]);
+    const principalKey = req.principalKey ?? principalIdentity(stack, req.principal);
+    const groupKey = JSON.stringify([req.sid, req.role, actions, resolveConditions(stack, conditions), req.shared ? '' : principalKey]);
 
     let group = this.groups.get(groupKey);
     if (!group) {
@@ -122,6 +124,11 @@ export class KeyPolicyStatements {
 /** A stable identity for a principal: its resolved principal JSON, conditions excluded. */
 export function principalIdentity(stack: Stack, principal: iam.IPrincipal): string {
   return JSON.stringify(stack.resolve(principal.policyFragment.principalJson));
+}
+
+/** Resolved conditions; most are empty, and an empty object needs no resolution. */
+export function resolveConditions(stack: Stack, conditions: object | undefined): unknown {
+  return conditions && Object.keys(conditions).length > 0 ? stack.resolve(conditions) : {};
 }
 
 /** Deterministic 8-hex-digit hash, for Sid suffixes and construct ids. */
