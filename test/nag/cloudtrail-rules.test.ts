@@ -6,23 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { IConstruct } from 'constructs';
-import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
+import { ENV, firing } from './support';
 import { CIS_4_7_KMS_PATTERN } from '../../src/private/audit-patterns';
 
 /**
  * CloudTrailSecured, CloudTrailKmsAlarm and AuditLogGroupSecured, on plain CDK resources.
  */
 
-const ENV = { account: '123456789012', region: 'us-east-1' };
-
-function firing(scope: IConstruct, rule: string, pack = new KmsGovernanceChecks()): string[] {
-  return pack
-    .validateScope(scope)
-    .violations.filter((v) => v.ruleName === `KmsGovernance-${rule}`)
-    .flatMap((v) => v.violatingResources.map((r) => r.constructPath!))
-    .sort();
-}
 
 interface AuditOptions {
   readonly trail?: Partial<cloudtrail.CfnTrailProps>;

@@ -1,29 +1,14 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
+import { firing, newStack } from './support';
 import { EnvelopeEncryptedBucket } from '../../src';
-import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
 
 /**
  * IamNoDecryptOnAllKeys and S3BucketCustomerManagedKey.
  */
 
-const ENV = { account: '123456789012', region: 'us-east-1' };
-
-function newStack(): { app: App; stack: Stack } {
-  const app = new App();
-  return { app, stack: new Stack(app, 'S', { env: ENV }) };
-}
-
-function firing(scope: IConstruct, rule: string, pack = new KmsGovernanceChecks()): string[] {
-  return pack
-    .validateScope(scope)
-    .violations.filter((v) => v.ruleName === `KmsGovernance-${rule}`)
-    .flatMap((v) => v.violatingResources.map((r) => r.constructPath!))
-    .sort();
-}
 
 function doc(...statements: object[]): object {
   return { Version: '2012-10-17', Statement: statements };

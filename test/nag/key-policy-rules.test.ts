@@ -1,7 +1,7 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { IConstruct } from 'constructs';
+import { firing, newStack } from './support';
 import { ManagedCmk, RootAccess } from '../../src';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
 import { ADMIN_ACTIONS, SYMMETRIC_USAGE_ACTIONS } from '../../src/private/kms-actions';
@@ -12,23 +12,10 @@ import { ADMIN_ACTIONS, SYMMETRIC_USAGE_ACTIONS } from '../../src/private/kms-ac
  * expected keys.
  */
 
-const ENV = { account: '123456789012', region: 'us-east-1' };
 const ROOT = { AWS: 'arn:aws:iam::123456789012:root' };
 const ROLE = { AWS: 'arn:aws:iam::123456789012:role/app' };
 const ROOT_FULL = { Sid: 'Root', Effect: 'Allow', Principal: ROOT, Action: 'kms:*', Resource: '*' };
 
-function newStack(): { app: App; stack: Stack } {
-  const app = new App();
-  return { app, stack: new Stack(app, 'S', { env: ENV }) };
-}
-
-function firing(scope: IConstruct, rule: string, pack = new KmsGovernanceChecks()): string[] {
-  return pack
-    .validateScope(scope)
-    .violations.filter((v) => v.ruleName === `KmsGovernance-${rule}`)
-    .flatMap((v) => v.violatingResources.map((r) => r.constructPath!))
-    .sort();
-}
 
 /** An aliased, rotating L1 key with the given statements. */
 function keyWith(stack: Stack, id: string, statements: object[]): kms.CfnKey {

@@ -1,6 +1,6 @@
 import { App, CfnCondition, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { IConstruct } from 'constructs';
+import { ENV, firing, newStack } from './support';
 import { ManagedCmk, ManagedCmkReplica } from '../../src';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
 
@@ -9,25 +9,13 @@ import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
  * pack runs, THEN the rule fires on exactly the expected construct paths.
  */
 
-const ENV = { account: '123456789012', region: 'us-east-1' };
 const ROOT_ONLY_POLICY = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' }],
 };
 
-function newStack(id = 'S'): { app: App; stack: Stack } {
-  const app = new App();
-  return { app, stack: new Stack(app, id, { env: ENV }) };
-}
 
 /** The construct paths on which `rule` fires. */
-function firing(scope: IConstruct, rule: string, pack = new KmsGovernanceChecks()): string[] {
-  return pack
-    .validateScope(scope)
-    .violations.filter((v) => v.ruleName === `KmsGovernance-${rule}`)
-    .flatMap((v) => v.violatingResources.map((r) => r.constructPath!))
-    .sort();
-}
 
 /** An L1 key that passes every key rule but the one a test breaks. */
 function cfnKey(stack: Stack, id: string, props: Partial<kms.CfnKeyProps> = {}): kms.CfnKey {
