@@ -7,7 +7,8 @@ import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import { EbsDefaultEncryption, ManagedCmk } from '../src';
 
-const app = new App();
+// No creation stack traces in the snapshots: they hold local paths and line numbers.
+const app = new App({ stackTraces: false });
 const stack = new Stack(app, 'KmsGovEbs');
 const key = new ManagedCmk(stack, 'Key', { alias: 'integ/ebs' });
 // autoScaling: false, so that the test deploys in accounts without the Auto Scaling

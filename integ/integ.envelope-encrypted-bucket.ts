@@ -7,7 +7,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvelopeEncryptedBucket, ManagedCmk } from '../src';
 
-const app = new App();
+// No creation stack traces in the snapshots: they hold local paths and line numbers.
+const app = new App({ stackTraces: false });
 const stack = new Stack(app, 'KmsGovBucket');
 const key = new ManagedCmk(stack, 'Key', { alias: 'integ/bucket' });
 const data = new EnvelopeEncryptedBucket(stack, 'Data', { key });

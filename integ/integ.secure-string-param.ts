@@ -9,7 +9,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { EncryptedSecureStringParam, ManagedCmk, SecureStringValue } from '../src';
 
-const app = new App();
+// No creation stack traces in the snapshots: they hold local paths and line numbers.
+const app = new App({ stackTraces: false });
 const stack = new Stack(app, 'KmsGovParameter');
 const key = new ManagedCmk(stack, 'Key', { alias: 'integ/parameter' });
 const param = new EncryptedSecureStringParam(stack, 'Param', {
