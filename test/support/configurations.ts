@@ -1,0 +1,124 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { buildExampleApp } from '../../examples/app';
+import {
+  EbsDefaultEncryption,
+  EncryptedSecureStringParam,
+  EnvelopeEncryptedBucket,
+  KeyAdminRole,
+  KeyAuditorRole,
+  KeyAuditTrail,
+  KeyHealthCanary,
+  ManagedCmk,
+  ManagedCmkReplica,
+  RootAccess,
+  SecureStringValue,
+} from '../../src';
+import { TEST_ENV } from './stacks';
+
+/**
+ * One app with every construct of the library in its default configuration, in several
+ * non-default configurations, and the example app: the configurations that the logical-ID
+ * snapshot and the compliance checks cover.
+ */
+export function allConfigurations(): App {
+  const app = new App();
+  const stack = (id: string, env = TEST_ENV) => new Stack(app, id, { env });
+  const account = new iam.AccountPrincipal(TEST_ENV.account);
+  const lambdaRole = (s: Stack, id: string) => new iam.Role(s, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+
+  // Defaults.
+  new ManagedCmk(stack('ManagedCmkDefault'), 'Key', { alias: 'default' });
+  new KeyAdminRole(stack('KeyAdminRoleDefault'), 'Admins', { assumedBy: account });
+  new KeyAuditorRole(stack('KeyAuditorRoleDefault'), 'Auditor', { assumedBy: account });
+  new EnvelopeEncryptedBucket(stack('EnvelopeEncryptedBucketDefault'), 'Data');
+  new KeyAuditTrail(stack('KeyAuditTrailDefault'), 'Audit');
+  const canaryStack = stack('KeyHealthCanaryDefault');
+  new KeyHealthCanary(canaryStack, 'Canary', { key: new ManagedCmk(canaryStack, 'Key', { alias: 'canary' }) });
+  const primary = new ManagedCmk(stack('ReplicaPrimary'), 'Key', { alias: 'replicated', multiRegion: true });
+  new ManagedCmkReplica(stack('ManagedCmkReplicaDefault', { ...TEST_ENV, region: 'eu-west-1' }), 'Key', {
+    primaryKey: primary,
+    primaryKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+    alias: 'replicated',
+  });
+  const ebsStack = stack('EbsDefaultEncryptionDefault');
+  new EbsDefaultEncryption(ebsStack, 'EbsDefault', { key: new ManagedCmk(ebsStack, 'Key', { alias: 'ebs' }) });
+  const paramStack = stack('EncryptedSecureStringParamDefault');
+  new EncryptedSecureStringParam(paramStack, 'Param', {
+    key: new ManagedCmk(paramStack, 'Key', { alias: 'params' }),
+    parameterName: '/app/db/password',
+    value: SecureStringValue.generated(),
+  });
+
+  // Non-default configurations.
+  const keys = stack('ManagedCmkConfigured');
+  const admins = new KeyAdminRole(keys, 'Admins', { assumedBy: account, roleName: 'key-admins' });
+  const user = lambdaRole(keys, 'User');
+  const configured = new ManagedCmk(keys, 'Configured', {
+    alias: 'configured',
+    additionalAliases: ['configured/second', 'configured/third'],
+    administrators: [admins],
+    users: [user],
+    serviceUsers: [lambdaRole(keys, 'ServiceUser')],
+    rootAccess: RootAccess.FULL,
+    rotationPeriod: Duration.days(180),
+    multiRegion: true,
+  });
+  configured.grantDecrypt(lambdaRole(keys, 'Reader'));
+  new ManagedCmk(keys, 'Signing', { alias: 'signing', keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
+  new ManagedCmk(keys, 'Hmac', { alias: 'hmac', keySpec: kms.KeySpec.HMAC_256 });
+
+  const buckets = stack('EnvelopeEncryptedBucketConfigured');
+  const sharedKey = new ManagedCmk(buckets, 'Key', { alias: 'buckets' });
+  const logsBucket = new s3.Bucket(buckets, 'ExistingLogs', { encryption: s3.BucketEncryption.KMS, encryptionKey: sharedKey });
+  const data = new EnvelopeEncryptedBucket(buckets, 'Data', {
+    key: sharedKey,
+    bucketName: 'kmsgov-configured-data',
+    accessLogsBucket: logsBucket,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  data.grantReadWrite(lambdaRole(buckets, 'Writer'));
+  new EnvelopeEncryptedBucket(buckets, 'WithPlainKey', { key: new kms.Key(buckets, 'PlainKey', { enableKeyRotation: true }) });
+
+  const audit = stack('KeyAuditTrailConfigured');
+  const watched = new ManagedCmk(audit, 'Watched', { alias: 'watched' });
+  const trail = new KeyAuditTrail(audit, 'Audit', { trailName: 'configured-trail', s3DataEvents: true });
+  trail.watch(watched);
+  new ManagedCmk(audit, 'WatchedByProp', { alias: 'watched-by-prop', audit: trail });
+  new KeyAuditorRole(audit, 'Auditor', { assumedBy: account, trail });
+  new KeyAuditTrail(audit, 'Attached', { existingLogGroup: logs.LogGroup.fromLogGroupName(audit, 'OrgTrailLogs', 'org-trail') });
+
+  const canaries = stack('KeyHealthCanaryConfigured');
+  const vpc = new ec2.Vpc(canaries, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  new KeyHealthCanary(canaries, 'Signing', {
+    key: new ManagedCmk(canaries, 'SigningKey', { alias: 'canary-signing', keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.SIGN_VERIFY }),
+    interval: Duration.minutes(15),
+    vpc,
+  });
+  new KeyHealthCanary(canaries, 'Hmac', { key: new ManagedCmk(canaries, 'HmacKey', { alias: 'canary-hmac', keySpec: kms.KeySpec.HMAC_512 }) });
+
+  const params = stack('EncryptedSecureStringParamConfigured');
+  const paramKey = new ManagedCmk(params, 'Key', { alias: 'params' });
+  const sourceKey = new ManagedCmk(params, 'SourceKey', { alias: 'params-source' });
+  new EncryptedSecureStringParam(params, 'FromCiphertext', {
+    key: paramKey,
+    parameterName: '/app/api/token',
+    value: SecureStringValue.fromCiphertext('AQICAHh4bm90LWEtcmVhbC1jaXBoZXJ0ZXh0', { key: sourceKey, encryptionContext: { app: 'api' } }),
+    removalPolicy: RemovalPolicy.DESTROY,
+  }).grantRead(lambdaRole(params, 'Reader'));
+  new EncryptedSecureStringParam(params, 'Plain', {
+    key: new kms.Key(params, 'PlainKey', { enableKeyRotation: true }),
+    parameterName: '/app/plain',
+    value: SecureStringValue.generated({ length: 64, excludePunctuation: true }),
+  });
+
+  const ebs = stack('EbsDefaultEncryptionConfigured');
+  new EbsDefaultEncryption(ebs, 'EbsDefault', { key: new ManagedCmk(ebs, 'Key', { alias: 'ebs' }), autoScaling: false, disableOnDelete: true });
+
+  buildExampleApp(app, TEST_ENV);
+  return app;
+}
