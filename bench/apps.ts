@@ -284,7 +284,7 @@ export const paramsLibrary: Builder = (stack, n) => {
   }
 };
 
-const HANDLER_ASSET = path.join(REPO_ROOT, 'assets', 'secure-string-param.lambda');
+const HANDLER_ASSET = path.join(REPO_ROOT, 'assets', 'encrypted-secure-string-param.lambda');
 const HANDLER_DESCRIPTION = 'Creates SSM SecureString parameters under KMS keys (cdk-kms-governance EncryptedSecureStringParam)';
 
 /**

@@ -3,12 +3,11 @@
  */
 import { Comparison, TemplateFacts, Variant } from './apps';
 import * as E from './economy';
-import { Patch } from './experiment';
 import * as H from './handlers';
 import { Machine, RatioSummary, Summary, Target, bytes, ms, ratio, summarize, table, x } from './harness';
 import { ProfileSummary, topInclusive } from './profile';
 import { GroupResult, Sample, cpuOf, wallOf } from './synth-timing';
-import { PATCHED_PACK, ValidationResult } from './validation';
+import { ValidationResult } from './validation';
 
 export interface RunData {
   readonly quick: boolean;
@@ -38,11 +37,8 @@ export interface RunData {
   readonly requires: H.RequireTiming[];
   readonly canary: { counts: H.CanaryCount[]; log: string } | { error: string };
   readonly profile: ProfileSummary;
-  readonly patches: Patch[];
-  readonly nagPatches: Patch[];
-  readonly patchedEquivalence: { keys: Comparison; buckets: Comparison; params: Comparison };
-  /** The experiment at N = 100: a, a + each patch, a + all, b, c, c + doc. */
-  readonly experiment: Record<string, Sample[]>;
+  /** N = 100 keys built five ways in the same rounds: a, b, b', c, c+doc. */
+  readonly sameTemplate: Record<string, Sample[]>;
   /** Seconds per section of the run. */
   readonly sections: Array<[string, number]>;
 }
@@ -78,7 +74,7 @@ export class Report {
       this.economy(),
       this.handlers(),
       this.profile(),
-      this.experiment(),
+      this.sameTemplate(),
       this.recommendations(),
     ].join('\n\n');
     return [this.header(), this.targetTable(), body].join('\n\n') + '\n';
@@ -246,7 +242,7 @@ export class Report {
       [`${v.keys} keys + 10 buckets (${v.resources} resources)`, 'construct + synth', spreadCell(cpu(v.synth)), ms(wall(v.synth).median), '100%', '', ''],
       ...v.packs.map((p) => [
         '',
-        p.pack === PATCHED_PACK ? '`KmsGovernanceChecks().validateScope(app)`, experiment patches (section 6)' : `\`${p.pack}().validateScope(app)\``,
+        `\`${p.pack}().validateScope(app)\``,
         spreadCell(cpu(p.samples)),
         ms(wall(p.samples).median),
         `**${pct(this.share(v, p.pack))}**`,
@@ -459,69 +455,37 @@ export class Report {
     ].join('\n');
   }
 
-  private experiment(): string {
-    const e = this.d.experiment;
-    const a = med(e.a);
+  private sameTemplate(): string {
+    const e = this.d.sameTemplate;
     const rows = Object.keys(e).map((id) => {
-      const patch = this.d.patches.find((p) => `a+${p.id}` === id);
-      const saving = 1 - rr(e[id], e.a);
-      const saved = id.startsWith('a+') ? `${pct(saving)} (≈ ${ms(saving * a)} ms)` : '';
       const phase = (f: (s: Sample) => number | undefined) => ms(summarize(e[id].map((s) => f(s) ?? NaN)).median);
       return [
         id,
-        patch ? patch.description : EXPERIMENT_LABELS[id] ?? '',
+        VARIANT_LABELS[id] ?? '',
         spreadCell(cpu(e[id])),
         phase((s) => s.constructCpu),
         phase((s) => s.synthCpu),
-        saved,
         id === 'b' ? '' : ratioCell(cpuRatio(e[id], e.b)),
+        id === "b'" ? '' : ratioCell(cpuRatio(e[id], e["b'"])),
         id === 'c' ? '' : ratioCell(cpuRatio(e[id], e.c)),
       ];
     });
-    const applied = this.d.patches.filter((p) => p.applied).map((p) => `\`${p.id}\``);
-    const skipped = this.d.patches.filter((p) => p.unavailable && !p.applied).map((p) => `${p.id} (${p.unavailable})`);
-    const pe = this.d.patchedEquivalence;
-    const rounds = e.a.length;
     return [
-      '## 6. Experiment: the recommended changes, measured (NOT in src/)',
+      '## 6. The same template, built five ways',
       '',
-      '`bench/experiment.ts` models each change of section 7 as a monkey-patch of the src/ internals, installed around single ' +
-        'samples only, so that patched and unpatched code are timed in the same rounds. src/ is not modified. With every patch ' +
-        `installed, the templates are unchanged: keys ${pe.keys.summary}, buckets ${pe.buckets.summary}, parameters ${pe.params.summary}.` +
-        (applied.length ? ` Already in src, so the (a) row includes them: ${applied.join(', ')}.` : '') +
-        (skipped.length ? ` Skipped (src changed since the patch was written): ${skipped.join(', ')}.` : ''),
+      `N = 100 keys with an administrator and a user (the targets' N), ${e.a.length} rounds, in the same rounds. The templates of ` +
+        '(a), (b′), (c) and (c+doc) are identical, so synthesis costs about the same for all of them: the variants differ in construction.',
       '',
-      `N = 100 keys with an administrator and a user (the targets' N), ${rounds} rounds. A single change saves a few percent, ` +
-        'close to the round-to-round noise of this shared machine: compare the "construct" column, where the changes act.',
+      table(['Variant', 'What', 'CPU ms median (min–max)', 'construct', 'synth', '÷ (b) L2', '÷ (b′) L2, same template', '÷ (c) floor'], rows),
       '',
-      table(['Variant', 'Change', 'CPU ms median (min–max)', 'construct', 'synth', 'saved vs (a), per round', '÷ (b) L2', '÷ (c) floor'], rows),
-      '',
-      'Construction is where the variants differ: `app.synth()` costs about the same for all of them (the templates of a, b′, c ' +
-        `and c+doc are identical), while constructing 100 keys costs ${ms(this.phaseMedian('a', 'constructCpu'))} ms for (a), ` +
-        `${ms(this.phaseMedian(this.bestPatched() ?? 'a', 'constructCpu'))} ms with the remaining change${this.bestPatched() === 'a+all' ? 's' : ''}, ` +
-        `${ms(this.phaseMedian("b'", 'constructCpu'))} ms for the L2 building ` +
-        `the same template (b′) and ${ms(this.phaseMedian('c', 'constructCpu'))} ms for the floor. (b′)/(b) = ${x(rr(e["b'"], e.b))}: ` +
-        'the L2 itself costs about as much as (b) when it emits ManagedCmk\'s template, so "≤ 1.0× (b)" asks ManagedCmk to be as ' +
-        'cheap as the L2 with a smaller template.',
-      '',
-      `The nag patches still to apply (${this.d.nagPatches.filter((q) => !q.unavailable).map((q) => `\`${q.id}\``).join(', ') || 'none'}) ` +
-        'are measured in section 2: KmsGovernanceChecks at 100 keys goes from ' +
-        `${ms(med(this.pack(this.d.validation, 'KmsGovernanceChecks')))} to ${ms(med(this.pack(this.d.validation, PATCHED_PACK)))} ms ` +
-        `(${pct(this.share(this.d.validation, PATCHED_PACK))} of synth), at 240 keys from ` +
-        `${ms(med(this.pack(this.d.validation240, 'KmsGovernanceChecks')))} to ${ms(med(this.pack(this.d.validation240, PATCHED_PACK)))} ms ` +
-        `(${pct(this.share(this.d.validation240, PATCHED_PACK))}); the reports of the patched and unpatched pack are ` +
-        `${this.d.validation.patchedSameReport && this.d.validation240.patchedSameReport ? 'identical on every app' : '**DIFFERENT**'}.`,
+      `Constructing 100 keys costs ${ms(this.phaseMedian('a', 'constructCpu'))} ms for (a), ${ms(this.phaseMedian("b'", 'constructCpu'))} ms ` +
+        `for the L2 building the same template (b′) and ${ms(this.phaseMedian('c', 'constructCpu'))} ms for the floor. ` +
+        `(b′)/(b) = ${x(rr(e["b'"], e.b))}: the L2 costs about as much as (b) when it emits ManagedCmk's template.`,
     ].join('\n');
   }
 
-  /** The experiment row with every remaining patch: `a+all`, or the single patch's row. */
-  private bestPatched(): string | undefined {
-    const e = this.d.experiment;
-    return e['a+all'] ? 'a+all' : Object.keys(e).find((k) => k.startsWith('a+'));
-  }
-
   private phaseMedian(id: string, phase: 'constructCpu' | 'synthCpu'): number {
-    const s = this.d.experiment[id];
+    const s = this.d.sameTemplate[id];
     return s ? summarize(s.map((v) => v[phase] ?? NaN)).median : NaN;
   }
 
@@ -532,91 +496,24 @@ export class Report {
   // -------------------------------------------------------------------------------------------
 
   private recommendations(): string {
-    const e = this.d.experiment;
-    const a = med(e.a);
-    const saving = (id: string) => 1 - rr(e[id], e.a);
-    const gain = (id: string) => `${pct(saving(id))} of the 100-key synth (≈ ${ms(saving(id) * a)} ms; construction ` +
-      `${ms(this.phaseMedian('a', 'constructCpu'))} → ${ms(this.phaseMedian(id, 'constructCpu'))} ms)`;
-    const p = this.d.profile;
-    /** The share of the profiled 240-key synth spent in (inclusive) a library function. */
-    const share = (fn: string) => {
-      const f = p.functions.find((g) => g.label.startsWith(`${fn} src/`));
-      return f ? pct(f.inclusive / p.total) : 'n/a';
-    };
-    const status = (id: string) => {
-      const patch = this.d.patches.find((q) => q.id === id);
-      if (patch?.applied) return ' **Done in src** (the measurements above include it).';
-      if (e[`a+${id}`]) return ` Measured (\`${id}\`, section 6): ${gain(`a+${id}`)}.`;
-      return patch?.unavailable ? ` Not measured: ${patch.unavailable}.` : ' Measured only together with the others (section 6).';
-    };
-    const best = this.bestPatched();
-    const floorDoc = e['c+doc'] ? rr(e['c+doc'], e.c) : NaN;
-    return [
-      '## 7. Findings and recommendations',
-      '',
-      '**ManagedCmk.** Synthesis costs the same for (a), (b′), (c) and (c+doc) (section 6): what ManagedCmk adds is construction, ' +
-        'and there the largest cost that is the library\'s own is `stack.resolve` called for bookkeeping while a key policy is built ' +
-        'and validated, on top of the resolution that synthesis does anyway. In order of cost:',
-      '',
-      '1. `src/managed-cmk.ts` `ManagedKeyBase.recordRole()` and `src/private/key-policy.ts` `KeyPolicyStatements.add()` each call ' +
-        '`principalIdentity()` (`JSON.stringify(stack.resolve(principal.policyFragment.principalJson))`) for the same principal, and ' +
-        'each resolves the principal\'s (almost always empty) conditions too: four `stack.resolve` calls per placement, twelve per key ' +
-        'with an administrator and a user. **Change:** compute the identity once per placement (in `share()` and `place()`) and hand ' +
-        'it to `add()` (an optional `principalKey` on `StatementRequest`) and to `recordRole()`; skip `stack.resolve` when a ' +
-        `conditions object is empty. Profile: \`principalIdentity\` ${share('principalIdentity')}, \`recordRole\` ${share('recordRole')} ` +
-        'of the 240-key synth.' + status('identityOnce') + ' Going further: the root principal is a new `AccountRootPrincipal` per key ' +
-        'and the shared roles are resolved once per key; a per-stack identity memo (kept in the construct tree, not a static) would ' +
-        'resolve each once per stack.',
-      '2. `KeyPolicyStatements.duplicateSids()` resolved the whole key policy a second time during validation, after `renderedSize()`; ' +
-        'Sids are plain strings and need no resolution.' + status('sidsUnresolved') + ' `renderedSize()` still resolves the policy ' +
-        'once per key for the 32 KB check (the validation\'s remaining cost).',
-      '3. `_initPolicy` put each props-list principal through `grantActions` → `place` → `iam.Grant.addToPrincipal` → ' +
-        '`KeyPolicySink` → a candidate `PolicyStatement`, and discarded the `Grant`.' + status('sharedDirect'),
-      '4. `classifyActions`, `assertApplicable`, `adminSid` and `usageSid` expanded the same constant action sets with a new RegExp ' +
-        'per wildcard for every key (`expandKmsAction` is a pure function of constants).' + status('actionsMemo'),
-      '',
-      `**Verdict on the two ManagedCmk targets.** At N = 100 this run measures (a)/(c) = ${x(rr(e.a, e.c))}` +
-        (best ? ` (with the remaining change: ${x(rr(e[best], e.c))})` : '') +
-        ` in section 6 and ${x(cpuRatio(this.d.keys.samples[100].a, this.d.keys.samples[100].c).perRound.median)} in section 1; ` +
-        'the two differ by the noise of one run. The floor target is tight by construction: the same policy as an ' +
-        `\`iam.PolicyDocument\` with no library code (c+doc) already costs ${x(floorDoc)} the hand-written JSON, and the L2 ` +
-        `building the very same template (b′) ${x(rr(e["b'"], e.c))}. ≤ 1.0× the L2 asks ManagedCmk, which also checks separation ` +
-        `of duties and keeps readable Sids, to construct as cheaply as (b), while (b′)/(b) = ${x(rr(e["b'"], e.b))}. Suggestion: ` +
-        'state the targets against (b′), the L2 emitting the same template, e.g. "ManagedCmk ≤ 1.2× the L2 with the same policy".',
-      '',
-      this.nagRecommendation(),
-      '',
-      ...this.otherFindings(),
-    ].join('\n');
-  }
-
-  private nagRecommendation(): string {
-    const nag = this.d.nagPatches;
-    const indexDone = nag.find((p) => p.id === 'referrerIndex')?.applied;
+    const e = this.d.sameTemplate;
     const v = this.d.validation;
     const v2 = this.d.validation240;
     const kms = (r: ValidationResult) => med(this.pack(r, 'KmsGovernanceChecks'));
-    const growth = kms(v2) / kms(v);
-    const remaining = nag.filter((p) => !p.unavailable).map((p) => `\`${p.id}\``);
-    const head = indexDone
-      ? '**KmsGovernanceChecks.** The quadratic rule is fixed in src: `KeyHasAlias` and `S3BucketCustomerManagedKey` now relate ' +
-        'resources through an index the rule context builds once per run (`referrers`), with each `Ref`/`GetAtt` rendering resolved ' +
-        `once per stack and target (\`refersTo\`). From 100 to 240 keys the pack now grows ${x(growth)} (synth: ` +
-        `${x(med(v2.synth) / med(v.synth))}).`
-      : '**KmsGovernanceChecks.** The biggest cost in the whole benchmark relative to its baseline. `src/nag/rules/KeyHasAlias.ts` ' +
-        'loops, for every key, over every `AWS::KMS::Alias` of the app and calls `refersTo()` (`src/nag/private/cfn.ts`), which ' +
-        'resolves the key\'s `Ref`, `GetAtt Arn` and `GetAtt KeyId` in the alias\'s stack and canonicalizes both sides: ' +
-        '3 × keys × aliases `stack.resolve` calls, quadratic in the app size. `S3BucketCustomerManagedKey` (every bucket policy per ' +
-        'bucket) and `src/nag/private/audit.ts` (trails × log groups × metric filters) have the same shape. **Change:** give ' +
-        '`RuleContext` (`src/nag/private/rule.ts`) an index built once per run from each referring property (alias `TargetKeyId`, ' +
-        'bucket policy `Bucket`, …) to the referring resources, per stack, and resolve each `refersTo` candidate once per (target, ' +
-        `stack). Measured in section 2 (experiment patches): the pack becomes linear (from 100 to 240 keys it now grows ${x(growth)}).`;
-    return head + ' What remains is mostly `renderedProperties()` re-resolving every resource, the work synthesis has just done' +
-      (remaining.length ? ` (the experiment row in section 2 adds ${remaining.join(', ')}, which saves little)` : '') +
-      `. Even cdk-nag's own \`AwsSolutionsChecks\` takes ${pct(this.share(v, 'AwsSolutionsChecks'))} of synth on this app, so ` +
-      `≤ ${pct(SYNTH_SHARE_LIMIT)} needs the pack to stop re-resolving: when it runs as a validation plugin (after synthesis), read ` +
-      'the resources from the synthesized templates (`IPolicyValidationContext.templatePaths`) instead of rendering the ' +
-      'construct tree again, and keep `validateScope` (tests) on the tree.';
+    return [
+      '## 7. Findings',
+      '',
+      `**ManagedCmk.** At N = 100 this run measures (a)/(b) = ${x(rr(e.a, e.b))}, (a)/(b′) = ${x(rr(e.a, e["b'"]))} and ` +
+        `(a)/(c) = ${x(rr(e.a, e.c))} (section 6). The floor is tight by construction: the same policy as an \`iam.PolicyDocument\` ` +
+        `with no library code (c+doc) already costs ${x(rr(e['c+doc'], e.c))} the hand-written JSON.`,
+      '',
+      `**KmsGovernanceChecks.** ${pct(this.share(v, 'KmsGovernanceChecks'))} of synth at ${v.keys} keys and ` +
+        `${pct(this.share(v2, 'KmsGovernanceChecks'))} at ${v2.keys} keys; from ${v.keys} to ${v2.keys} keys the pack grows ` +
+        `${x(kms(v2) / kms(v))} (synth: ${x(med(v2.synth) / med(v.synth))}). cdk-nag's own \`AwsSolutionsChecks\` takes ` +
+        `${pct(this.share(v, 'AwsSolutionsChecks'))} on the same app.`,
+      '',
+      ...this.otherFindings(),
+    ].join('\n');
   }
 
   private otherFindings(): string[] {
@@ -654,10 +551,8 @@ export class Report {
   }
 }
 
-const EXPERIMENT_LABELS: Record<string, string> = {
+const VARIANT_LABELS: Record<string, string> = {
   'a': 'ManagedCmk as in src/',
-  'a+resolveOnce': 'changes 1 and 2: identityOnce + sidsUnresolved (no bookkeeping stack.resolve)',
-  'a+all': 'changes 1–4: every ManagedCmk patch',
   'b': 'L2, admins + grantEncryptDecrypt',
   "b'": 'L2 with the same policy as (a): identical template',
   'c': 'floor: CfnKey + CfnAlias, JSON written by hand',

@@ -3,14 +3,12 @@
  * Writes bench/results.md and prints the same to stdout.
  *
  * Options: `--quick` (fewer rounds, for trying changes out: its numbers are not for the record),
- * `--no-local-aws` (skip the canary run against the local AWS), `--each-patch` (also time each
- * experiment patch alone; adds about a minute).
+ * `--no-local-aws` (skip the canary run against the local AWS).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as A from './apps';
 import * as E from './economy';
-import { allPatches, nagPatches, withPatches } from './experiment';
 import * as H from './handlers';
 import { cleanupTmp, describeMachine, gitState, loadAverage } from './harness';
 import { profileSynth, summarizeProfile } from './profile';
@@ -20,7 +18,6 @@ import { timeValidation } from './validation';
 
 const QUICK = process.argv.includes('--quick');
 const LOCAL_AWS = !process.argv.includes('--no-local-aws');
-const EACH_PATCH = process.argv.includes('--each-patch');
 const RESULTS = path.join(A.REPO_ROOT, 'bench', 'results.md');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -134,27 +131,17 @@ async function main(): Promise<void> {
   const profile = summarizeProfile(await profileSynth(A.keysManagedCmk, 240, QUICK ? 1 : 3), QUICK ? 1 : 3);
   endSection('5. profile');
 
-  log('experiment: patched ManagedCmk…');
-  const patches = allPatches();
-  const usable = patches.filter((p) => !p.unavailable);
-  const patchedEquivalence = {
-    keys: A.compareTemplates(keyA, withPatches(usable, () => templateOf(A.keysManagedCmk, 3))),
-    buckets: A.compareTemplates(templateOf(A.bucketsLibrary, 2), withPatches(usable, () => templateOf(A.bucketsLibrary, 2))),
-    params: A.compareTemplates(templateOf(A.paramsLibrary, 2), withPatches(usable, () => templateOf(A.paramsLibrary, 2))),
-  };
-  // At N = 100, the targets' N. Each patch alone, all together, and the baselines, in the same rounds.
-  // Each remaining patch alone when there are few (or with --each-patch), and all of them together.
-  const eachAlone = EACH_PATCH || usable.length <= 2;
-  const experiment = timeThunks([
+  log('same template: ManagedCmk against the L2 and the floor…');
+  // At N = 100, the targets' N: (a), the L2 (b), the L2 emitting ManagedCmk's template (b'), the
+  // floor (c) and the floor with the policy as an iam.PolicyDocument (c+doc), in the same rounds.
+  const sameTemplate = timeThunks([
     { id: 'a', run: () => timePhases(A.keysManagedCmk, 100) },
-    ...(eachAlone ? usable.map((p) => ({ id: `a+${p.id}`, run: () => withPatches([p], () => timePhases(A.keysManagedCmk, 100)) })) : []),
-    ...(usable.length >= 2 ? [{ id: 'a+all', run: () => withPatches(usable, () => timePhases(A.keysManagedCmk, 100)) }] : []),
     { id: 'b', run: () => timePhases(A.keysL2, 100) },
     { id: "b'", run: () => timePhases(A.keysL2SamePolicy, 100) },
     { id: 'c', run: () => timePhases(A.keysRaw, 100) },
     { id: 'c+doc', run: () => timePhases(A.keysRawPolicyDocument, 100) },
   ], QUICK ? 3 : 11);
-  endSection('6. experiment');
+  endSection('6. same template');
 
   const finished = new Date();
   const data: RunData = {
@@ -166,7 +153,6 @@ async function main(): Promise<void> {
     machine,
     git: gitAtStart,
     gitAtEnd: gitState(A.REPO_ROOT) === gitAtStart ? undefined : gitState(A.REPO_ROOT),
-    nagPatches: nagPatches(),
     loadBefore,
     loadAfter: loadAverage(),
     equivalence,
@@ -185,9 +171,7 @@ async function main(): Promise<void> {
     requires,
     canary,
     profile,
-    patches,
-    patchedEquivalence,
-    experiment,
+    sameTemplate,
     sections: sectionTimes,
   };
   const report = new Report(data);

@@ -8,7 +8,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { NO_RESOURCE_LIMIT, newApp } from './apps';
-import { nagPatches, withPatches } from './experiment';
 import { freshOutdir, removeDir } from './harness';
 import { Sample, measure } from './synth-timing';
 import { EnvelopeEncryptedBucket } from '../src/envelope-encrypted-bucket';
@@ -36,18 +35,13 @@ export interface PackTiming {
 
 export interface ValidationResult {
   readonly keys: number;
-  /** Whether the patched pack's report equals the unpatched one's on every round's app. */
-  readonly patchedSameReport: boolean;
   readonly synth: Sample[];
   readonly packs: PackTiming[];
   readonly resources: number;
 }
 
-export const PATCHED_PACK = 'KmsGovernanceChecks, experiment patches';
-
-const PACKS: Array<{ name: string; make: () => NagPack; patches?: boolean }> = [
+const PACKS: Array<{ name: string; make: () => NagPack }> = [
   { name: 'KmsGovernanceChecks', make: () => new KmsGovernanceChecks() },
-  { name: PATCHED_PACK, make: () => new KmsGovernanceChecks(), patches: true },
   { name: 'AwsSolutionsChecks', make: () => new AwsSolutionsChecks() },
 ];
 
@@ -63,15 +57,13 @@ function runPack(pack: NagPack, scope: IConstruct): { findings: number; rules: n
 /**
  * Each round: build and synthesize a fresh app (timed: the synth baseline), then run each pack
  * once on that same app (timed), the pack order rotating between rounds. One untimed warm-up
- * round first. The patched pack runs with the experiment's nag patches (bench/experiment.ts).
+ * round first.
  */
 export function timeValidation(rounds: number, keys = VALIDATION_KEYS): ValidationResult {
-  const patches = nagPatches().filter((p) => !p.unavailable);
   const synth: Sample[] = [];
   const packSamples: Record<string, Sample[]> = Object.fromEntries(PACKS.map((p) => [p.name, []]));
   const last: Record<string, { findings: number; rules: number; json: string }> = {};
   let resources = 0;
-  let patchedSameReport = true;
   for (let round = -1; round < rounds; round++) {
     const outdir = freshOutdir();
     let app: IConstruct | undefined;
@@ -87,18 +79,16 @@ export function timeValidation(rounds: number, keys = VALIDATION_KEYS): Validati
     for (const p of order) {
       let out = { findings: 0, rules: 0, json: '' };
       const t = measure(() => {
-        out = p.patches ? withPatches(patches, () => runPack(p.make(), app!)) : runPack(p.make(), app!);
+        out = runPack(p.make(), app!);
       });
       if (round >= 0) packSamples[p.name].push(t);
       last[p.name] = out;
     }
-    if (last[PATCHED_PACK].json !== last.KmsGovernanceChecks.json) patchedSameReport = false;
     if (round >= 0) synth.push(s);
     removeDir(outdir);
   }
   return {
     keys,
-    patchedSameReport,
     synth,
     resources,
     packs: PACKS.map((p) => ({ pack: p.name, samples: packSamples[p.name], ...last[p.name] })),

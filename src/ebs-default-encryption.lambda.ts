@@ -8,9 +8,10 @@ import {
   ResetEbsDefaultKmsKeyIdCommand,
 } from '@aws-sdk/client-ec2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { CustomResourceOutcome, respond } from './private/cfn-response';
-import { EbsAttribute, disableOnDelete, ebsPhysicalResourceId, fromProperties } from './private/ebs-contract';
-import { describeError } from './private/handler-util';
+import { EbsAttribute, disableOnDelete, ebsPhysicalResourceId, fromProperties } from './private/contracts/ebs-default-encryption.contract';
+import { CustomResourceOutcome } from './private/handlers/cfn-response';
+import { customResourceHandler } from './private/handlers/custom-resource';
+import { describeError } from './private/handlers/errors';
 
 /**
  * The custom-resource handler of `EbsDefaultEncryption`: account-and-Region default EBS
@@ -27,24 +28,24 @@ import { describeError } from './private/handler-util';
 
 const ec2 = new EC2Client({});
 
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<void> {
-  // Update and Delete keep the id CloudFormation knows: a new id on Update would make it delete
-  // the "old" resource afterwards, which would reset the key just set.
-  const physicalResourceId = event.RequestType === 'Create' ? ebsPhysicalResourceId(await region()) : event.PhysicalResourceId;
-  let outcome: CustomResourceOutcome;
-  try {
-    if (event.RequestType === 'Delete') {
-      await removeDefault(disableOnDelete(event.ResourceProperties));
-      outcome = { status: 'SUCCESS', physicalResourceId };
-    } else {
-      const { kmsKeyArn } = fromProperties(event.ResourceProperties);
-      outcome = { status: 'SUCCESS', physicalResourceId, data: await applyDefault(kmsKeyArn) };
-    }
-  } catch (e) {
-    outcome = { status: 'FAILED', physicalResourceId, reason: `${event.RequestType} of the EBS default encryption failed: ${describeError(e)}` };
-  }
-  console.log(JSON.stringify({ event: 'ebs-default-encryption', requestType: event.RequestType, status: outcome.status }));
-  await respond(event, outcome);
+export const handler = customResourceHandler({
+  resource: 'ebs-default-encryption',
+  // One setting per account and Region, so one physical id per Region. Update and Delete keep the
+  // id CloudFormation knows: a new id on Update would make it delete the "old" resource afterwards,
+  // which would reset the key just set.
+  failedCreateId: async () => ebsPhysicalResourceId(await region()),
+  onCreate: async (event) => applied(ebsPhysicalResourceId(await region()), event),
+  onUpdate: async (event) => applied(event.PhysicalResourceId, event),
+  onDelete: async (event) => {
+    await removeDefault(disableOnDelete(event.ResourceProperties));
+    return { status: 'SUCCESS', physicalResourceId: event.PhysicalResourceId };
+  },
+  failureReason: (event, e) => `${event.RequestType} of the EBS default encryption failed: ${describeError(e)}`,
+});
+
+async function applied(physicalResourceId: string, event: CloudFormationCustomResourceEvent): Promise<CustomResourceOutcome> {
+  const { kmsKeyArn } = fromProperties(event.ResourceProperties);
+  return { status: 'SUCCESS', physicalResourceId, data: await applyDefault(kmsKeyArn) };
 }
 
 /** Encryption by default on, the key as the default, and both read back. */

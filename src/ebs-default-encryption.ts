@@ -1,13 +1,14 @@
-import { Annotations, CustomResource, Duration, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { EbsDefaultEncryptionFunction } from './ebs-default-encryption-function';
-import { ManagedCmk, ManagedKeyBase } from './managed-cmk';
-import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, toProperties } from './private/ebs-contract';
-import { HardenedFunction } from './private/hardened-function';
-import { SYMMETRIC_USAGE_ACTIONS } from './private/kms-actions';
+import { HardenedFunction } from './internal/hardened-function';
+import { IManagedKey } from './managed-key';
+import { ManagedKeyBase } from './managed-key-base';
+import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, toProperties } from './private/contracts/ebs-default-encryption.contract';
+import { CREATE_GRANT_ACTIONS, KmsCondition, SYMMETRIC_USAGE_ACTIONS, Sid } from './private/kms-actions';
 
 /**
  * The path of the EC2 Auto Scaling service-linked role, after `role/`.
@@ -66,7 +67,7 @@ export interface EbsDefaultEncryptionProps {
    *
    * @default - the stack's operational key, created once per stack by the library
    */
-  readonly operationalKey?: ManagedKeyBase;
+  readonly operationalKey?: IManagedKey;
 
   /**
    * Run the handler in this VPC. It needs a route to the Amazon EC2 API (a VPC endpoint or a NAT).
@@ -154,7 +155,7 @@ export class EbsDefaultEncryption extends Construct {
     // No KMS permission for the handler: ModifyEbsDefaultKmsKeyId needs none of the caller (EC2
     // validates the key asynchronously), and the handler reads the setting back instead.
 
-    if (props.key instanceof ManagedKeyBase) {
+    if (ManagedKeyBase.isManagedKey(props.key)) {
       grantEbs(props.key, stack, autoScaling);
     } else {
       Annotations.of(this).addWarningV2(
@@ -176,34 +177,35 @@ export class EbsDefaultEncryption extends Construct {
 }
 
 /** The key-policy statements of EBS encryption with this key. */
-function grantEbs(key: ManagedKeyBase, stack: Stack, autoScaling: boolean): void {
+function grantEbs(key: IManagedKey, stack: Stack, autoScaling: boolean): void {
   const viaEc2 = `ec2.${stack.region}.amazonaws.com`;
-  const conditions = { StringEquals: { 'kms:ViaService': viaEc2, 'kms:CallerAccount': stack.account } };
+  const conditions = { StringEquals: { [KmsCondition.VIA_SERVICE]: viaEc2, [KmsCondition.CALLER_ACCOUNT]: stack.account } };
   // The principals of this account, only through EC2 (as the AWS managed key aws/ebs allows). The
   // conditions are part of the principal, as for ec2.Volume, so that separation of duties tells
   // this grant from the account root's administration.
   const throughEc2 = new iam.AccountPrincipal(stack.account).withConditions(conditions);
-  key.grantScoped(throughEc2, { actions: [...SYMMETRIC_USAGE_ACTIONS], viaServices: [viaEc2], conditions, statementId: 'EbsViaEc2' });
+  key.grantScoped(throughEc2, { actions: [...SYMMETRIC_USAGE_ACTIONS], viaServices: [viaEc2], conditions, statementId: Sid.EBS_VIA_EC2 });
   // Grants let EC2 use the key for an attached volume for as long as it lives; the key adds
   // kms:GrantIsForAWSResource to every CreateGrant.
-  key.grantScoped(throughEc2, { actions: ['kms:CreateGrant'], viaServices: [viaEc2], conditions, statementId: 'EbsGrantsViaEc2' });
+  key.grantScoped(throughEc2, { actions: [...CREATE_GRANT_ACTIONS], viaServices: [viaEc2], conditions, statementId: Sid.EBS_GRANTS_VIA_EC2 });
   if (!autoScaling) return;
 
   // Named directly, as the EC2 Auto Scaling guide requires: the service-linked role gets no key
   // access from IAM, and no kms:ViaService condition (its requests are not documented as via EC2).
   const slr = new iam.ArnPrincipal(stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: AUTO_SCALING_SLR_PATH }));
-  key.grantScoped(slr, { actions: [...SYMMETRIC_USAGE_ACTIONS], statementId: 'AutoScalingEbs' });
-  key.grantScoped(slr, { actions: ['kms:CreateGrant'], statementId: 'AutoScalingEbsGrants' });
+  key.grantScoped(slr, { actions: [...SYMMETRIC_USAGE_ACTIONS], statementId: Sid.AUTO_SCALING_EBS });
+  key.grantScoped(slr, { actions: [...CREATE_GRANT_ACTIONS], statementId: Sid.AUTO_SCALING_EBS_GRANTS });
 }
 
 function validateKey(key: kms.IKey, stack: Stack): void {
-  if (key instanceof ManagedKeyBase && (key.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT || key.keyUsage !== kms.KeyUsage.ENCRYPT_DECRYPT)) {
+  if (ManagedKeyBase.isManagedKey(key) && (key.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT || key.keyUsage !== kms.KeyUsage.ENCRYPT_DECRYPT)) {
     throw new Error(
       '\'key\' must be a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT): Amazon EBS supports no other. ' +
         `Received: ${key.node.path} (${key.keySpec}, ${key.keyUsage})`,
     );
   }
-  if (key instanceof ManagedCmk && key.cfnKey.enabled === false) {
+  const cfnKey = key.node.defaultChild;
+  if (CfnResource.isCfnResource(cfnKey) && cfnKey.cfnResourceType === kms.CfnKey.CFN_RESOURCE_TYPE_NAME && (cfnKey as kms.CfnKey).enabled === false) {
     throw new Error(`'key' must be enabled: EC2 cannot launch instances whose default EBS key is disabled. Received: ${key.node.path} (enabled: false)`);
   }
   const keyRegion = key.env.region;

@@ -3,8 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ManagedCmk, ManagedKeyBase } from './managed-cmk';
-import { shortHash } from './private/key-policy';
+import { grantKeyUse } from './internal/key-use';
+import { ManagedCmk } from './managed-cmk';
+import { ManagedKeyBase } from './managed-key-base';
+import { shortHash } from './private/ids';
+import { ServiceActions, Sid, encryptionContextKey } from './private/kms-actions';
 import { validateDaysRange, validateLength, validatePattern } from './private/validate';
 
 /**
@@ -66,6 +69,14 @@ export interface EnvelopeEncryptedBucketProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** One kind of access grant: S3 actions on the objects (and the bucket, to list), key use, and its Sid. */
+interface AccessGrant {
+  readonly list: boolean;
+  readonly objects: string[];
+  readonly kms: readonly string[];
+  readonly sid: string;
+}
+
 /** S3 actions of a read grant: on the bucket, and on its objects. */
 const LIST_ACTIONS = ['s3:GetBucketLocation', 's3:ListBucket'];
 const READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
@@ -114,7 +125,7 @@ export class EnvelopeEncryptedBucket extends Construct {
       description: `Encrypts the objects of ${this.node.path}`,
       removalPolicy,
     });
-    if (this.key instanceof ManagedKeyBase && this.key.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+    if (ManagedKeyBase.isManagedKey(this.key) && this.key.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
       throw new Error(`'key' must be a symmetric encryption key: S3 supports only those for SSE-KMS. Received: ${this.key.node.path} (${this.key.keySpec})`);
     }
 
@@ -164,42 +175,40 @@ export class EnvelopeEncryptedBucket extends Construct {
     };
     const logDelivery = new iam.ServicePrincipal('logging.s3.amazonaws.com');
     this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `S3ServerAccessLogs${shortHash(this.node.path)}`,
+      sid: `${Sid.S3_SERVER_ACCESS_LOGS}${shortHash(this.node.path)}`,
       principals: [logDelivery],
       actions: ['s3:PutObject'],
       resources: [this.accessLogsBucket.arnForObjects(`${prefix}*`)],
       conditions: { ArnLike: { 'aws:SourceArn': this.bucketArn }, StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
     const logKey = this.accessLogsBucket.encryptionKey;
-    if (logKey instanceof ManagedKeyBase) {
-      logKey.grantScoped(logDelivery, { actions: ['kms:GenerateDataKey'], statementId: 'S3ServerAccessLogDelivery' });
-    } else if (logKey) {
-      logKey.grant(logDelivery, 'kms:GenerateDataKey');
+    if (logKey) {
+      grantKeyUse(logKey, logDelivery, { actions: [...ServiceActions.S3_LOG_DELIVERY], statementId: Sid.S3_SERVER_ACCESS_LOG_DELIVERY });
     }
   }
 
   /** Let a principal read objects (and list the bucket). */
   public grantRead(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
-    return this.grantAccess(grantee, { list: true, objects: READ_ACTIONS, kms: ['kms:Decrypt'], pattern: objectsKeyPattern, kind: 'Read' });
+    return this.grantAccess(grantee, objectsKeyPattern, { list: true, objects: READ_ACTIONS, kms: ServiceActions.S3_READ, sid: Sid.S3_READ });
   }
 
   /** Let a principal write objects. Object versions are never deleted through this grant. */
   public grantWrite(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
-    return this.grantAccess(grantee, { list: false, objects: WRITE_ACTIONS, kms: ['kms:Decrypt', 'kms:GenerateDataKey'], pattern: objectsKeyPattern, kind: 'Write' });
+    return this.grantAccess(grantee, objectsKeyPattern, { list: false, objects: WRITE_ACTIONS, kms: ServiceActions.S3_WRITE, sid: Sid.S3_WRITE });
   }
 
   /** Let a principal read and write objects. */
   public grantReadWrite(grantee: iam.IGrantable, objectsKeyPattern: string = '*'): iam.Grant {
     const objects = [...READ_ACTIONS, ...WRITE_ACTIONS];
-    return this.grantAccess(grantee, { list: true, objects, kms: ['kms:Decrypt', 'kms:GenerateDataKey'], pattern: objectsKeyPattern, kind: 'ReadWrite' });
+    return this.grantAccess(grantee, objectsKeyPattern, { list: true, objects, kms: ServiceActions.S3_WRITE, sid: Sid.S3_READ_WRITE });
   }
 
   /** S3 access in the bucket policy, key use in the key policy. */
-  private grantAccess(grantee: iam.IGrantable, g: { list: boolean; objects: string[]; kms: string[]; pattern: string; kind: string }): iam.Grant {
-    validateLength('objectsKeyPattern', g.pattern, 1, 1024);
-    let grant = this.bucketPolicyGrant(grantee, g.objects, this.bucket.arnForObjects(g.pattern));
+  private grantAccess(grantee: iam.IGrantable, pattern: string, g: AccessGrant): iam.Grant {
+    validateLength('objectsKeyPattern', pattern, 1, 1024);
+    let grant = this.bucketPolicyGrant(grantee, g.objects, this.bucket.arnForObjects(pattern));
     if (g.list) grant = grant.combine(this.bucketPolicyGrant(grantee, LIST_ACTIONS, this.bucket.bucketArn));
-    return grant.combine(this.grantKey(grantee, g.kms, g.kind));
+    return grant.combine(this.grantKey(grantee, g.kms, g.sid));
   }
 
   private bucketPolicyGrant(grantee: iam.IGrantable, actions: string[], resource: string): iam.Grant {
@@ -211,16 +220,14 @@ export class EnvelopeEncryptedBucket extends Construct {
    * Key use for S3 on this bucket: through S3 in this Region, with the bucket (Bucket Keys) or one
    * of its objects as the encryption context.
    */
-  private grantKey(grantee: iam.IGrantable, actions: string[], kind: string): iam.Grant {
+  private grantKey(grantee: iam.IGrantable, actions: readonly string[], statementId: string): iam.Grant {
     const stack = Stack.of(this);
-    if (!(this.key instanceof ManagedKeyBase)) {
-      return this.key.grant(grantee, ...actions);
-    }
-    return this.key.grantScoped(grantee, {
-      actions,
+    if (!ManagedKeyBase.isManagedKey(this.key)) return this.key.grant(grantee, ...actions);
+    return grantKeyUse(this.key, grantee, {
+      actions: [...actions],
       viaServices: [`s3.${stack.region}.amazonaws.com`],
-      conditions: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [this.bucketArn, `${this.bucketArn}/*`] } },
-      statementId: `S3${kind}`,
+      conditions: { StringLike: { [encryptionContextKey('aws:s3:arn')]: [this.bucketArn, `${this.bucketArn}/*`] } },
+      statementId,
     });
   }
 }
@@ -231,7 +238,7 @@ export class EnvelopeEncryptedBucket extends Construct {
  */
 function denyOtherEncryption(bucket: s3.IBucket, key: kms.IKey): void {
   bucket.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'DenyOtherEncryption',
+    sid: Sid.DENY_OTHER_ENCRYPTION,
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
     actions: ['s3:PutObject'],
@@ -242,7 +249,7 @@ function denyOtherEncryption(bucket: s3.IBucket, key: kms.IKey): void {
     },
   }));
   bucket.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'DenyOtherKey',
+    sid: Sid.DENY_OTHER_KEY,
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
     actions: ['s3:PutObject'],

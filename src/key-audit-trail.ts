@@ -5,13 +5,18 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EnvelopeEncryptedBucket } from './envelope-encrypted-bucket';
-import { IKeyAudit, ManagedCmk, ManagedKeyBase } from './managed-cmk';
-import { alarmTopic } from './private/alarm-topic';
+import { alarmTopic } from './internal/alarm-topic';
+import { grantKeyUse } from './internal/key-use';
+import { operationalKey } from './internal/operational-key';
+import { grantEventBridgeDelivery, grantLogGroupEncryption } from './internal/service-grants';
+import { ManagedCmk } from './managed-cmk';
+import { IKeyAudit, IManagedKey } from './managed-key';
 import {
   CIS_4_7_KMS_PATTERN,
   GRANT_OUTSIDE_AWS_RESOURCES_PATTERN,
@@ -20,12 +25,12 @@ import {
   PENDING_DELETION_USE_PATTERN,
   keyEventsPattern,
 } from './private/audit-patterns';
-import { shortHash } from './private/key-policy';
-import { operationalKey } from './private/operational-key';
+import { shortHash } from './private/ids';
+import { ServiceActions, Sid } from './private/kms-actions';
 import { validateLength, validatePattern } from './private/validate';
 
 /** The namespace of the audit metrics. */
-export const KMS_AUDIT_METRIC_NAMESPACE = 'CdkKmsGovernance/Audit';
+const METRIC_NAMESPACE = 'CdkKmsGovernance/Audit';
 
 /**
  * Properties of a `KeyAuditTrail`.
@@ -55,7 +60,7 @@ export interface KeyAuditTrailProps {
    *
    * @default - a new `ManagedCmk`
    */
-  readonly key?: ManagedKeyBase;
+  readonly key?: IManagedKey;
 
   /**
    * The topic the alarms and key events notify. CIS 4.x and Security Hub CloudWatch.x need at
@@ -107,6 +112,9 @@ interface AuditAlarmSpec {
  * same topic. `watch(key)` adds alarms scoped to one key.
  */
 export class KeyAuditTrail extends Construct implements IKeyAudit {
+  /** The CloudWatch namespace of the audit metrics that the metric filters publish. */
+  public static readonly METRIC_NAMESPACE = METRIC_NAMESPACE;
+
   /** The log group the alarms watch. */
   public readonly logGroup: logs.ILogGroup;
   /** The topic the alarms notify. */
@@ -118,7 +126,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
   /** The trail's ARN, when this construct created it. */
   public readonly trailArn?: string;
   /** The trail's key, when this construct created the trail. */
-  public readonly key?: ManagedKeyBase;
+  public readonly key?: IManagedKey;
   /** The bucket of the trail's log files, when this construct created the trail. */
   public readonly bucket?: EnvelopeEncryptedBucket;
   private readonly watched = new Set<string>();
@@ -164,11 +172,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
         retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         removalPolicy,
       });
-      key.grantScoped(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`), {
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
-        statementId: 'CloudWatchLogs',
-      });
+      grantLogGroupEncryption(key, this);
       this.logGroup = logGroup;
 
       const delivery = new iam.Role(this, 'Delivery', {
@@ -221,7 +225,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
    * or cancelled, policy replaced, rotation off), scoped to its ARN. `ManagedCmk`'s `audit` prop
    * calls this.
    */
-  public watch(key: ManagedKeyBase): void {
+  public watch(key: kms.IKey): void {
     const id = `Key${shortHash(key.node.path)}Events`;
     if (this.watched.has(id)) return;
     this.watched.add(id);
@@ -232,7 +236,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
     const filter = new logs.MetricFilter(this, `${spec.id}Filter`, {
       logGroup: this.logGroup,
       filterPattern: logs.FilterPattern.literal(spec.pattern),
-      metricNamespace: KMS_AUDIT_METRIC_NAMESPACE,
+      metricNamespace: METRIC_NAMESPACE,
       metricName: spec.id,
       metricValue: '1',
     });
@@ -249,26 +253,17 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
   }
 
   /** KMS key events from EventBridge to the topic; undeliverable events go to an encrypted queue. */
-  private forwardKeyEvents(queueKey: ManagedKeyBase): void {
-    const stack = Stack.of(this);
+  private forwardKeyEvents(queueKey: IManagedKey): void {
     const deadLetters = new sqs.Queue(this, 'DeadLetters', { encryptionMasterKey: queueKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    queueKey.grantScoped(new iam.ServicePrincipal('events.amazonaws.com'), {
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      conditions: { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*` } },
-      statementId: 'EventBridgeDeadLetters',
-    });
+    grantEventBridgeDelivery(queueKey, this, 'queue');
     new events.Rule(this, 'KeyEvents', {
       description: 'KMS key deletion, rotation and imported key material expiry',
       eventPattern: { source: ['aws.kms'], detailType: ['KMS CMK Deletion', 'KMS CMK Rotation', 'KMS Imported Key Material Expiration'] },
       targets: [new targets.SnsTopic(this.alarmTopic, { deadLetterQueue: deadLetters, retryAttempts: 3 })],
     });
     const topicKey = this.alarmTopic instanceof sns.Topic ? this.alarmTopic.masterKey : undefined;
-    if (topicKey instanceof ManagedKeyBase) {
-      topicKey.grantScoped(new iam.ServicePrincipal('events.amazonaws.com'), {
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        conditions: { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*` } },
-        statementId: 'EventBridgeTopic',
-      });
+    if (topicKey) {
+      grantEventBridgeDelivery(topicKey, this, 'topic');
     }
   }
 
@@ -276,18 +271,18 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
    * CloudTrail may use the key for this trail only: its source ARN, and the trail's ARN as the
    * encryption context of the log files.
    */
-  private grantCloudTrail(key: ManagedKeyBase, trailArn: string): void {
+  private grantCloudTrail(key: IManagedKey, trailArn: string): void {
     const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
-    key.grantScoped(cloudTrail, {
-      actions: ['kms:GenerateDataKey*'],
+    grantKeyUse(key, cloudTrail, {
+      actions: [...ServiceActions.CLOUDTRAIL_ENCRYPT],
       encryptionContext: { 'aws:cloudtrail:arn': trailArn },
       conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
-      statementId: 'CloudTrailEncrypt',
+      statementId: Sid.CLOUDTRAIL_ENCRYPT,
     });
-    key.grantScoped(cloudTrail, {
-      actions: ['kms:DescribeKey'],
+    grantKeyUse(key, cloudTrail, {
+      actions: [...ServiceActions.DESCRIBE],
       conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
-      statementId: 'CloudTrailDescribe',
+      statementId: Sid.CLOUDTRAIL_DESCRIBE,
     });
   }
 
@@ -296,14 +291,14 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
     const stack = Stack.of(this);
     const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
     bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudTrailAclCheck',
+      sid: Sid.CLOUDTRAIL_ACL_CHECK,
       principals: [cloudTrail],
       actions: ['s3:GetBucketAcl'],
       resources: [bucket.bucket.bucketArn],
       conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
     }));
     bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudTrailWrite',
+      sid: Sid.CLOUDTRAIL_WRITE,
       principals: [cloudTrail],
       actions: ['s3:PutObject'],
       resources: [bucket.bucket.arnForObjects(`AWSLogs/${stack.account}/*`)],

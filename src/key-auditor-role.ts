@@ -1,11 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { KeyGovernanceRoleProps } from './key-admin-role';
+import { governanceRoleProps, refuseIdentityStatement } from './internal/governance-role';
 import { KeyAuditTrail } from './key-audit-trail';
-import { humanRoleProps } from './private/human-role';
-import { ADMIN_ACTIONS, AUDIT_ACTIONS, USE_OR_CONFER_USE_ACTIONS } from './private/kms-actions';
+import { KeyGovernanceRoleProps } from './key-governance-role';
+import { ADMIN_ACTIONS, AUDIT_ACTIONS, CREATE_KEY_ACTION, IMPORT_ACTIONS, Sid, USE_OR_CONFER_USE_ACTIONS } from './private/kms-actions';
 
 /**
  * Properties of a `KeyAuditorRole`.
@@ -46,7 +45,7 @@ export class KeyAuditorRole extends iam.Role {
   public readonly permissions: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: KeyAuditorRoleProps) {
-    super(scope, id, humanRoleProps('key auditor role', props, 'Audits KMS keys and their use, read-only (cdk-kms-governance)'));
+    super(scope, id, governanceRoleProps('key auditor role', props, 'Audits KMS keys and their use, read-only (cdk-kms-governance)'));
     const logGroups = [...(props.trail ? [props.trail.logGroup] : []), ...(props.logGroups ?? [])];
 
     this.permissions = new iam.ManagedPolicy(this, 'AuditPermissions', {
@@ -55,26 +54,26 @@ export class KeyAuditorRole extends iam.Role {
       statements: [
         // KMS list and describe calls cover every key of the account; ListKeys and ListAliases
         // take no resource ARN at all.
-        new iam.PolicyStatement({ sid: 'ReadKeys', actions: [...AUDIT_ACTIONS], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: Sid.READ_KEYS, actions: [...AUDIT_ACTIONS], resources: ['*'] }),
         // LookupEvents and DescribeTrails take no resource ARN.
         new iam.PolicyStatement({
-          sid: 'ReadCloudTrail',
+          sid: Sid.READ_CLOUDTRAIL,
           actions: ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrail', 'cloudtrail:GetTrailStatus', 'cloudtrail:ListTrails', 'cloudtrail:LookupEvents'],
           resources: ['*'],
         }),
-        new iam.PolicyStatement({ sid: 'DenyKeyUse', effect: iam.Effect.DENY, actions: [...USE_OR_CONFER_USE_ACTIONS], resources: ['*'] }),
-        new iam.PolicyStatement({ sid: 'DenyKeyChanges', effect: iam.Effect.DENY, actions: [...CHANGE_ACTIONS, 'kms:CreateKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: Sid.DENY_KEY_USE, effect: iam.Effect.DENY, actions: [...USE_OR_CONFER_USE_ACTIONS], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: Sid.DENY_KEY_CHANGES, effect: iam.Effect.DENY, actions: [...CHANGE_ACTIONS, CREATE_KEY_ACTION, ...IMPORT_ACTIONS], resources: ['*'] }),
       ],
     });
     if (logGroups.length > 0) {
       this.permissions.addStatements(
         new iam.PolicyStatement({
-          sid: 'ReadAuditLogs',
+          sid: Sid.READ_AUDIT_LOGS,
           actions: ['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:StartQuery'],
           resources: logGroups.map((g) => g.logGroupArn),
         }),
         // Query results and log-group listing take no log-group ARN.
-        new iam.PolicyStatement({ sid: 'ReadQueryResults', actions: ['logs:DescribeLogGroups', 'logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: Sid.READ_QUERY_RESULTS, actions: ['logs:DescribeLogGroups', 'logs:GetQueryResults', 'logs:StopQuery'], resources: ['*'] }),
       );
     }
   }
@@ -84,9 +83,6 @@ export class KeyAuditorRole extends iam.Role {
    * added by another construct's `grant*` would widen them (and land in an inline policy).
    */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    throw new Error(
-      `KeyAuditorRole '${this.node.path}' is read-only and takes no further identity-policy statements. ` +
-        `Received: ${JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()))}`,
-    );
+    return refuseIdentityStatement('KeyAuditorRole', this, statement, 'is read-only and takes no further identity-policy statements');
   }
 }

@@ -22,8 +22,8 @@ import {
   CanaryCheck,
   CanaryEnv,
   CanaryReport,
-} from './private/canary-contract';
-import { describeError } from './private/handler-util';
+} from './private/contracts/key-health-canary.contract';
+import { describeError } from './private/handlers/errors';
 
 /**
  * The key-health canary: proves that a KMS key still does its job with a real round trip, and

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,17 +9,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { alarmTopic } from './internal/alarm-topic';
+import { HardenedFunction } from './internal/hardened-function';
+import { grantEventBridgeDelivery } from './internal/service-grants';
 import { KeyHealthCanaryFunction } from './key-health-canary-function';
-import { ManagedKeyBase } from './managed-cmk';
-import { alarmTopic } from './private/alarm-topic';
+import { IManagedKey } from './managed-key';
 import {
   CANARY_CONTEXT_KEY,
   CANARY_CONTEXT_VALUE,
   CANARY_METRIC_DIMENSION,
   CANARY_METRIC_NAME,
   CanaryEnv,
-} from './private/canary-contract';
-import { HardenedFunction } from './private/hardened-function';
+} from './private/contracts/key-health-canary.contract';
+import { ServiceActions, Sid, canaryProbeActions } from './private/kms-actions';
 import { validatePattern, validateSecondsRange } from './private/validate';
 
 /**
@@ -27,7 +29,7 @@ import { validatePattern, validateSecondsRange } from './private/validate';
  */
 export interface KeyHealthCanaryProps {
   /** The key to probe. */
-  readonly key: ManagedKeyBase;
+  readonly key: IManagedKey;
 
   /**
    * How often the canary runs.
@@ -55,7 +57,7 @@ export interface KeyHealthCanaryProps {
    *
    * @default - the stack's operational key, created once per stack by the library
    */
-  readonly operationalKey?: ManagedKeyBase;
+  readonly operationalKey?: IManagedKey;
 
   /**
    * Run the canary in this VPC (it needs a route to AWS KMS and CloudWatch, such as VPC
@@ -137,11 +139,11 @@ export class KeyHealthCanary extends Construct {
     // DescribeKey carries no encryption context, so it gets a statement of its own.
     const symmetric = key.keySpec === kms.KeySpec.SYMMETRIC_DEFAULT;
     key.grantScoped(hardened.role, {
-      actions: probeActions(usage, symmetric),
+      actions: canaryProbeActions(usage, symmetric),
       encryptionContext: symmetric ? { [CANARY_CONTEXT_KEY]: CANARY_CONTEXT_VALUE } : undefined,
-      statementId: 'KeyHealthCanary',
+      statementId: Sid.CANARY,
     });
-    key.grantScoped(hardened.role, { actions: ['kms:DescribeKey'], statementId: 'KeyHealthCanaryDescribe' });
+    key.grantScoped(hardened.role, { actions: [...ServiceActions.DESCRIBE], statementId: Sid.CANARY_DESCRIBE });
     // PutMetricData takes no resource ARN; the namespace condition limits it to the canary's.
     hardened.policy.addStatements(new iam.PolicyStatement({
       actions: ['cloudwatch:PutMetricData'],
@@ -155,13 +157,7 @@ export class KeyHealthCanary extends Construct {
       schedule: events.Schedule.rate(interval),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0, deadLetterQueue: hardened.deadLetterQueue })],
     });
-    const stack = Stack.of(this);
-    hardened.encryptionKey.grantScoped(new iam.ServicePrincipal('events.amazonaws.com'), {
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      // The rule's own ARN would make the key depend on the rule, which depends on the key: a cycle.
-      conditions: { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*` } },
-      statementId: 'EventBridgeDeadLetters',
-    });
+    grantEventBridgeDelivery(hardened.encryptionKey, this, 'queue');
 
     this.metric = new cloudwatch.Metric({
       namespace,
@@ -180,16 +176,5 @@ export class KeyHealthCanary extends Construct {
     const topic = props.alarmTopic ?? alarmTopic(this, hardened.encryptionKey);
     this.alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
     this.alarm.addOkAction(new cloudwatchActions.SnsAction(topic));
-  }
-}
-
-function probeActions(usage: kms.KeyUsage, symmetric: boolean): string[] {
-  switch (usage) {
-    case kms.KeyUsage.SIGN_VERIFY:
-      return ['kms:Sign', 'kms:Verify'];
-    case kms.KeyUsage.GENERATE_VERIFY_MAC:
-      return ['kms:GenerateMac', 'kms:VerifyMac'];
-    default:
-      return symmetric ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:Encrypt'];
   }
 }

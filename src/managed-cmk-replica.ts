@@ -1,7 +1,8 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { KeyPolicyOptions, ManagedCmk, ManagedKeyBase } from './managed-cmk';
+import { IManagedKey, KeyPolicyOptions } from './managed-key';
+import { ManagedKeyBase } from './managed-key-base';
 import { normalizeAlias, quote, validateDaysRange, validateLength } from './private/validate';
 
 /**
@@ -9,10 +10,10 @@ import { normalizeAlias, quote, validateDaysRange, validateLength } from './priv
  */
 export interface ManagedCmkReplicaProps extends KeyPolicyOptions {
   /**
-   * The multi-Region primary key to replicate. It must have `multiRegion: true`. The replica
-   * takes its key spec and key usage; rotation follows the primary.
+   * The multi-Region primary key to replicate: a `ManagedCmk` with `multiRegion: true`. The
+   * replica takes its key spec and key usage; rotation follows the primary.
    */
-  readonly primaryKey: ManagedCmk;
+  readonly primaryKey: IManagedKey;
 
   /**
    * The ARN of the primary key, when the replica's stack cannot reference the primary's stack
@@ -72,6 +73,8 @@ export class ManagedCmkReplica extends ManagedKeyBase {
   public readonly keyId: string;
   public readonly keyUsage: kms.KeyUsage;
   public readonly keySpec: kms.KeySpec;
+  /** A replica is a multi-Region key. */
+  public readonly multiRegion = true;
   /** The primary alias name of the replica, with the `alias/` prefix. */
   public readonly aliasName: string;
   /** The underlying `AWS::KMS::ReplicaKey`. */

@@ -7,7 +7,7 @@ import { ManagedCmk, RootAccess } from '../src';
 import { EbsDefaultEncryption, EbsDefaultEncryptionProps } from '../src/ebs-default-encryption';
 import { unacknowledged } from './support/compliance';
 import { TEST_ENV, identityPolicyActions, keyPolicyStatements, newStack, statementBySid } from './support/stacks';
-import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, EbsProperty } from '../src/private/ebs-contract';
+import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, EbsProperty } from '../src/private/contracts/ebs-default-encryption.contract';
 
 const ROOT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:root']] };
 const AUTO_SCALING_SLR = {

@@ -11,7 +11,7 @@ import { EncryptedSecureStringParam, EncryptedSecureStringParamProps, SecureStri
 import { unacknowledged } from './support/compliance';
 import { PolicySimulator } from './support/policy-simulator';
 import { keyPolicyStatements, newStack, statementBySid } from './support/stacks';
-import { OWNER_TAG_KEY, SECURE_STRING_RESOURCE_TYPE } from '../src/private/secure-string-contract';
+import { OWNER_TAG_KEY, SECURE_STRING_RESOURCE_TYPE } from '../src/private/contracts/encrypted-secure-string-param.contract';
 
 const PARAM_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter/app/db/password']] };
 const HANDLER_ROLE = { 'Fn::GetAtt': ['KmsGovernanceSecureStringHandlerRole4B7058F1', 'Arn'] };

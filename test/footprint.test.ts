@@ -223,7 +223,7 @@ describe('handler bundles (run `npx projen bundle` first; `npm test` does)', () 
   // The issue's target is 10 KB per handler. The SecureString handler misses it by about 0.6 KB
   // (three value sources, the ownership checks and the redaction of failure reasons; bench/results.md
   // breaks it down): its budget is pinned at 11 KB so that it cannot grow further unnoticed.
-  const LIMITS: Record<string, number> = { 'secure-string-param.lambda': 11 * 1024 };
+  const LIMITS: Record<string, number> = { 'encrypted-secure-string-param.lambda': 11 * 1024 };
   const limitOf = (name: string) => LIMITS[name] ?? 10 * 1024;
 
   function bundle(name: string): string {

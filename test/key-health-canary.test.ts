@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { KeyHealthCanary, ManagedCmk } from '../src';
 import { unacknowledged } from './support/compliance';
 import { keyPolicyStatements, newStack, statementBySid } from './support/stacks';
-import { CANARY_CONTEXT_KEY, CANARY_CONTEXT_VALUE, CanaryEnv } from '../src/private/canary-contract';
+import { CANARY_CONTEXT_KEY, CANARY_CONTEXT_VALUE, CanaryEnv } from '../src/private/contracts/key-health-canary.contract';
 
 function canaryStack(keyProps: Partial<ConstructorParameters<typeof ManagedCmk>[2]> = {}) {
   const { app, stack } = newStack();

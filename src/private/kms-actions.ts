@@ -64,8 +64,42 @@ export const CRYPTOGRAPHIC_ACTIONS: readonly string[] = [
 /** The grant operations; a grant can confer use of the key. */
 export const GRANT_ACTIONS: readonly string[] = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
 
-/** What `KeyAdminRole` denies: every cryptographic action, and creating grants. */
+/**
+ * Use of a key, or a change to who may use it: every cryptographic action, creating grants (a grant
+ * can confer use) and retiring them. `KeyAdminRole` and `KeyAuditorRole` deny all of these, and the
+ * nag pack treats any of them as use.
+ */
 export const USE_OR_CONFER_USE_ACTIONS: readonly string[] = [...CRYPTOGRAPHIC_ACTIONS, 'kms:CreateGrant', 'kms:RetireGrant'];
+
+/**
+ * Administration actions that confer nothing: describing a key and listing or revoking its grants.
+ * They join whichever role they come with (a user may describe the key it uses).
+ */
+export const NEUTRAL_ACTIONS: readonly string[] = ['kms:DescribeKey', 'kms:ListGrants', 'kms:RevokeGrant'];
+
+/** The administration actions that only an administrator has: `ADMIN_ACTIONS` without the neutral ones. */
+export const ADMINISTRATION_ONLY_ACTIONS: readonly string[] = ADMIN_ACTIONS.filter((a) => !NEUTRAL_ACTIONS.includes(a));
+
+/** Creating a grant: grant management that can confer use, so it needs `kms:GrantIsForAWSResource`. */
+export const CREATE_GRANT_ACTIONS: readonly string[] = ['kms:CreateGrant'];
+
+/** Changing a key policy: what the lockout safety check protects. */
+export const PUT_KEY_POLICY_ACTION = 'kms:PutKeyPolicy';
+
+/** Creating a key: not an action on a key, so no key policy grants it. */
+export const CREATE_KEY_ACTION = 'kms:CreateKey';
+
+/** What a lockout bypass needs: `CreateKey` and `PutKeyPolicy` with `kms:BypassPolicyLockoutSafetyCheck`. */
+export const LOCKOUT_BYPASS_ACTIONS: readonly string[] = [CREATE_KEY_ACTION, PUT_KEY_POLICY_ACTION];
+
+/** Decrypting with every key: what Security Hub KMS.1 and KMS.2 forbid on `Resource: "*"`. */
+export const DECRYPT_ANY_KEY_ACTIONS: readonly string[] = ['kms:Decrypt', 'kms:ReEncryptFrom'];
+
+/** Every KMS action: the AWS default key policy gives it to the account root. */
+export const ALL_KMS_ACTIONS = 'kms:*';
+
+/** Key-material import: the actions an auditor is denied besides the administration actions. */
+export const IMPORT_ACTIONS: readonly string[] = ['kms:GetParametersForImport', 'kms:ImportKeyMaterial'];
 
 /** Decrypt, as CDK's `grantDecrypt` defines it. */
 export const DECRYPT_ACTIONS: readonly string[] = ['kms:Decrypt'];
@@ -73,9 +107,13 @@ export const DECRYPT_ACTIONS: readonly string[] = ['kms:Decrypt'];
 /** Encrypt, as CDK's `grantEncrypt` defines it (data keys and re-encryption included). */
 export const ENCRYPT_ACTIONS: readonly string[] = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
+/** Signing, as CDK's `grantSign` defines it. */
 export const SIGN_ACTIONS: readonly string[] = ['kms:Sign'];
+/** Verification, as CDK's `grantVerify` defines it. */
 export const VERIFY_ACTIONS: readonly string[] = ['kms:Verify'];
+/** MAC generation, as CDK's `grantGenerateMac` defines it. */
 export const GENERATE_MAC_ACTIONS: readonly string[] = ['kms:GenerateMac'];
+/** MAC verification, as CDK's `grantVerifyMac` defines it. */
 export const VERIFY_MAC_ACTIONS: readonly string[] = ['kms:VerifyMac'];
 
 /** Usage of a symmetric encryption key. */
@@ -104,6 +142,163 @@ export const HMAC_USAGE_ACTIONS: readonly string[] = ['kms:DescribeKey', 'kms:Ge
 
 /** Usage of a key-agreement key. */
 export const KEY_AGREEMENT_USAGE_ACTIONS: readonly string[] = ['kms:DeriveSharedSecret', 'kms:DescribeKey', 'kms:GetPublicKey'];
+
+/** The KMS condition keys the library writes. */
+export const KmsCondition = {
+  /** The service endpoint a request came through. */
+  VIA_SERVICE: 'kms:ViaService',
+  /** The account of the caller. */
+  CALLER_ACCOUNT: 'kms:CallerAccount',
+  /** Whether a grant is created by an AWS service for an AWS resource. */
+  GRANT_IS_FOR_AWS_RESOURCE: 'kms:GrantIsForAWSResource',
+  /** Whether a CreateKey or PutKeyPolicy bypasses the lockout safety check. */
+  BYPASS_POLICY_LOCKOUT_SAFETY_CHECK: 'kms:BypassPolicyLockoutSafetyCheck',
+} as const;
+
+/** The condition key of one encryption-context pair: `kms:EncryptionContext:<key>`. */
+export function encryptionContextKey(contextKey: string): string {
+  return `kms:EncryptionContext:${contextKey}`;
+}
+
+/**
+ * What an AWS service needs of a key for the resources the library creates. Each set is the least
+ * the service documents; the statements that carry them add the conditions that scope them.
+ */
+export const ServiceActions = {
+  /** CloudWatch Logs encrypting a log group (`logs.<region>.amazonaws.com`). */
+  LOGS: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+  /** A producer of an encrypted SQS queue or SNS topic: data keys, and Decrypt to reuse them. */
+  QUEUE_PRODUCER: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  /** A service that publishes into an encrypted topic (CloudWatch alarms, EventBridge). */
+  TOPIC_PUBLISHER: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+  /** CloudTrail encrypting log files of a trail. */
+  CLOUDTRAIL_ENCRYPT: ['kms:GenerateDataKey*'],
+  /** CloudTrail checking the key of a trail. */
+  DESCRIBE: ['kms:DescribeKey'],
+  /** S3 server access log delivery into an SSE-KMS bucket. */
+  S3_LOG_DELIVERY: ['kms:GenerateDataKey'],
+  /** S3 reading an SSE-KMS object for a reader. */
+  S3_READ: ['kms:Decrypt'],
+  /** S3 writing an SSE-KMS object for a writer (Decrypt for multipart uploads and Bucket Keys). */
+  S3_WRITE: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  /** Parameter Store writing and reading a SecureString (standard tier Encrypt, advanced GenerateDataKey). */
+  SSM_PARAMETER: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  /** Parameter Store reading a SecureString for a reader. */
+  SSM_READ: ['kms:Decrypt'],
+  /** Decrypting a ciphertext given to the library. */
+  DECRYPT: ['kms:Decrypt'],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * What the key-health canary calls, by key usage: an envelope round trip for symmetric keys, a
+ * direct one for asymmetric encryption keys, Sign/Verify and GenerateMac/VerifyMac otherwise.
+ */
+export function canaryProbeActions(keyUsage: string, symmetric: boolean): string[] {
+  switch (keyUsage) {
+    case 'SIGN_VERIFY':
+      return ['kms:Sign', 'kms:Verify'];
+    case 'GENERATE_VERIFY_MAC':
+      return ['kms:GenerateMac', 'kms:VerifyMac'];
+    default:
+      return symmetric ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:Encrypt'];
+  }
+}
+
+/**
+ * The usage actions of a key, by key usage and key spec (`KeyPolicyOptions.users`).
+ */
+export function usageActionsFor(keyUsage: string, keySpec: string): readonly string[] {
+  switch (keyUsage) {
+    case 'SIGN_VERIFY':
+      return SIGN_VERIFY_USAGE_ACTIONS;
+    case 'GENERATE_VERIFY_MAC':
+      return HMAC_USAGE_ACTIONS;
+    case 'KEY_AGREEMENT':
+      return KEY_AGREEMENT_USAGE_ACTIONS;
+    default:
+      return keySpec === 'SYMMETRIC_DEFAULT' ? SYMMETRIC_USAGE_ACTIONS : ASYMMETRIC_ENCRYPT_USAGE_ACTIONS;
+  }
+}
+
+/**
+ * The Sids of the statements the library writes: stable, unique and readable. A key-policy Sid
+ * that is taken gets a hash suffix (`KeyUsage1A2B3C4D`).
+ */
+export const Sid = {
+  // The key policy: the account root and the props lists.
+  ROOT_ADMINISTRATION: 'KeyRootAdministration',
+  ROOT_FULL_ACCESS: 'KeyRootFullAccess',
+  ADMINISTRATION: 'KeyAdministration',
+  ADMINISTRATION_PARTIAL: 'KeyAdministrationPartial',
+  USAGE: 'KeyUsage',
+  GRANTS_FOR_AWS_RESOURCES: 'KeyGrantsForAwsResources',
+  ACTIONS: 'KeyActions',
+  // The key policy: what the library's constructs grant.
+  CLOUDWATCH_LOGS: 'CloudWatchLogs',
+  CLOUDWATCH_ALARMS: 'CloudWatchAlarms',
+  DEAD_LETTER_QUEUE: 'DeadLetterQueue',
+  EVENTBRIDGE_DEAD_LETTERS: 'EventBridgeDeadLetters',
+  EVENTBRIDGE_TOPIC: 'EventBridgeTopic',
+  CLOUDTRAIL_ENCRYPT: 'CloudTrailEncrypt',
+  CLOUDTRAIL_DESCRIBE: 'CloudTrailDescribe',
+  CANARY: 'KeyHealthCanary',
+  CANARY_DESCRIBE: 'KeyHealthCanaryDescribe',
+  EBS_VIA_EC2: 'EbsViaEc2',
+  EBS_GRANTS_VIA_EC2: 'EbsGrantsViaEc2',
+  AUTO_SCALING_EBS: 'AutoScalingEbs',
+  AUTO_SCALING_EBS_GRANTS: 'AutoScalingEbsGrants',
+  S3_SERVER_ACCESS_LOG_DELIVERY: 'S3ServerAccessLogDelivery',
+  S3_READ: 'S3Read',
+  S3_WRITE: 'S3Write',
+  S3_READ_WRITE: 'S3ReadWrite',
+  SECURE_STRING_PARAMETER: 'SecureStringParameter',
+  SECURE_STRING_READ: 'SecureStringRead',
+  SECURE_STRING_SOURCE_CIPHERTEXT: 'SecureStringSourceCiphertext',
+  SECURE_STRING_SOURCE_SECRET: 'SecureStringSourceSecret',
+  // Identity and resource policies.
+  DENY_KEY_USE: 'DenyKeyUse',
+  DENY_KEY_CHANGES: 'DenyKeyChanges',
+  DENY_LOCKOUT_BYPASS: 'DenyLockoutBypass',
+  READ_KEYS: 'ReadKeys',
+  READ_CLOUDTRAIL: 'ReadCloudTrail',
+  READ_AUDIT_LOGS: 'ReadAuditLogs',
+  READ_QUERY_RESULTS: 'ReadQueryResults',
+  DENY_OTHER_ENCRYPTION: 'DenyOtherEncryption',
+  DENY_OTHER_KEY: 'DenyOtherKey',
+  S3_SERVER_ACCESS_LOGS: 'S3ServerAccessLogs',
+  CLOUDTRAIL_ACL_CHECK: 'CloudTrailAclCheck',
+  CLOUDTRAIL_WRITE: 'CloudTrailWrite',
+} as const;
+
+/**
+ * The Sid of a grant made with exactly one of the `grant*` action sets; any other set is
+ * `KeyActions`. `usage` is the usage set of the key (its `grantUsage`).
+ */
+export function grantSid(actions: readonly string[], usage: readonly string[]): string {
+  const key = setKey(actions);
+  const named: Array<[readonly string[], string]> = [
+    [usage, Sid.USAGE],
+    [DECRYPT_ACTIONS, 'KeyDecrypt'],
+    [ENCRYPT_ACTIONS, 'KeyEncrypt'],
+    [[...ENCRYPT_ACTIONS, ...DECRYPT_ACTIONS], 'KeyEncryptDecrypt'],
+    [SIGN_ACTIONS, 'KeySign'],
+    [VERIFY_ACTIONS, 'KeyVerify'],
+    [[...SIGN_ACTIONS, ...VERIFY_ACTIONS], 'KeySignVerify'],
+    [GENERATE_MAC_ACTIONS, 'KeyGenerateMac'],
+    [VERIFY_MAC_ACTIONS, 'KeyVerifyMac'],
+  ];
+  return named.find(([set]) => setKey(set) === key)?.[1] ?? Sid.ACTIONS;
+}
+
+/** The Sid of an administration grant: whole or partial. */
+export function adminSid(actions: readonly string[]): string {
+  const given = new Set(actions.flatMap((a) => expandKmsAction(a)));
+  return ADMIN_ACTIONS.every((a) => given.has(a)) ? Sid.ADMINISTRATION : Sid.ADMINISTRATION_PARTIAL;
+}
+
+function setKey(actions: readonly string[]): string {
+  return [...new Set(actions)].sort().join(',');
+}
 
 /**
  * The read-only view a compliance auditor needs: no cryptographic action, no administration.
@@ -196,5 +391,6 @@ const PRECOMPUTED: ReadonlyMap<string, readonly string[]> = new Map(
     ...SIGN_VERIFY_USAGE_ACTIONS,
     ...HMAC_USAGE_ACTIONS,
     ...KEY_AGREEMENT_USAGE_ACTIONS,
+    ...Object.values(ServiceActions).flat(),
   ].map((p) => [p, expand(p)]),
 );

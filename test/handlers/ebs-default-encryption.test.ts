@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { AWS_MANAGED_EBS_KEY, EBS_RESOURCE_TYPE, ebsPhysicalResourceId, toProperties } from '../../src/private/ebs-contract';
+import { AWS_MANAGED_EBS_KEY, EBS_RESOURCE_TYPE, ebsPhysicalResourceId, toProperties } from '../../src/private/contracts/ebs-default-encryption.contract';
 import { LocalAws, startLocalAws } from '../support/local-aws';
 
 const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'ebs-default-encryption.lambda', 'index.js');

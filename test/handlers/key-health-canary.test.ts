@@ -35,7 +35,7 @@ import {
   CanaryCheck,
   CanaryEnv,
   CanaryReport,
-} from '../../src/private/canary-contract';
+} from '../../src/private/contracts/key-health-canary.contract';
 import { InvokeResult, LocalAws, startLocalAws } from '../support/local-aws';
 
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'key-health-canary.lambda');

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { KeyHealthCanary, ManagedCmk } from '../../src';
-import { CANARY_CONTEXT_KEY, CANARY_CONTEXT_VALUE, CANARY_RUN_CONTEXT_KEY } from '../../src/private/canary-contract';
+import { CANARY_CONTEXT_KEY, CANARY_CONTEXT_VALUE, CANARY_RUN_CONTEXT_KEY } from '../../src/private/contracts/key-health-canary.contract';
 import { PolicySimulator } from '../support/policy-simulator';
 import { TEST_ENV } from '../support/stacks';
 

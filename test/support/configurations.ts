@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { TEST_ENV } from './stacks';
 import { buildExampleApp } from '../../examples/app';
 import {
   EbsDefaultEncryption,
@@ -18,7 +19,6 @@ import {
   RootAccess,
   SecureStringValue,
 } from '../../src';
-import { TEST_ENV } from './stacks';
 
 /**
  * One app with every construct of the library in its default configuration, in several

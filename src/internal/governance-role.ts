@@ -1,22 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { validateLength, validatePattern, validateSecondsRange } from './validate';
-
-/** What `KeyAdminRole` and `KeyAuditorRole` share: a role people assume, with MFA by default. */
-export interface HumanRoleInput {
-  readonly assumedBy?: iam.IPrincipal;
-  readonly requireMfa?: boolean;
-  readonly maxSessionDuration?: Duration;
-  readonly roleName?: string;
-  readonly description?: string;
-  readonly permissionsBoundary?: iam.IManagedPolicy;
-}
+import { IConstruct } from 'constructs';
+import { KeyGovernanceRoleProps } from '../key-governance-role';
+import { validateLength, validatePattern, validateSecondsRange } from '../private/validate';
 
 /**
- * Validate the shared props and build the `iam.Role` props: the trust policy requires MFA unless
- * told otherwise, and sessions last an hour by default.
+ * The `iam.Role` props of `KeyAdminRole` and `KeyAuditorRole`, validated: the trust policy requires
+ * MFA unless told otherwise, and sessions last an hour by default.
  */
-export function humanRoleProps(construct: string, props: HumanRoleInput, defaultDescription: string): iam.RoleProps {
+export function governanceRoleProps(construct: string, props: KeyGovernanceRoleProps, defaultDescription: string): iam.RoleProps {
   if (props?.assumedBy === undefined) {
     throw new Error(`'assumedBy' is required: the principal that may assume the ${construct}. Received: undefined`);
   }
@@ -38,4 +30,12 @@ export function humanRoleProps(construct: string, props: HumanRoleInput, default
     description: props.description ?? defaultDescription,
     permissionsBoundary: props.permissionsBoundary,
   };
+}
+
+/**
+ * Refuse an identity-policy statement on a governance role: its permissions are fixed, and an
+ * inline policy would break both them and cdk-nag's IAMNoInlinePolicy.
+ */
+export function refuseIdentityStatement(construct: string, role: IConstruct, statement: iam.PolicyStatement, why: string): never {
+  throw new Error(`${construct} '${role.node.path}' ${why}. Received: ${JSON.stringify(Stack.of(role).resolve(statement.toStatementJson()))}`);
 }

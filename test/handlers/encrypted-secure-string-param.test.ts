@@ -1,5 +1,5 @@
 /**
- * The bundled EncryptedSecureStringParam handler (assets/secure-string-param.lambda/index.js, built
+ * The bundled EncryptedSecureStringParam handler (assets/encrypted-secure-string-param.lambda/index.js, built
  * by `npx projen bundle`) against the local moto: real KMS decryption, real Secrets Manager reads and
  * real PutParameter calls, with the CloudFormation response captured by a local HTTP server.
  *
@@ -35,10 +35,10 @@ import {
   SECURE_STRING_RESOURCE_TYPE,
   SecureStringResourceProperties,
   ValueSource,
-} from '../../src/private/secure-string-contract';
+} from '../../src/private/contracts/encrypted-secure-string-param.contract';
 import { LocalAws, startLocalAws } from '../support/local-aws';
 
-const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'secure-string-param.lambda');
+const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'encrypted-secure-string-param.lambda');
 const BUNDLE = path.join(BUNDLE_DIR, 'index.js');
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/SecureStringHandlerTest/0f6c1f40-0000-4000-8000-000000000001';
 const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:secure-string-handler';
@@ -565,8 +565,8 @@ describe('in the local Lambda executor', () => {
     transcript.push(got?.raw ?? '');
     expect(got?.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: name });
     expect(await valueOf(name)).toHaveLength(36);
-    // one log line per event: the request type, the parameter name and the outcome
-    expect(result.logs).toContain(JSON.stringify({ requestType: 'Create', parameterName: name, outcome: 'SUCCESS' }));
+    // one log line per event: the resource, the request type, the parameter name and the outcome
+    expect(result.logs).toContain(JSON.stringify({ event: 'encrypted-secure-string-param', requestType: 'Create', parameterName: name, status: 'SUCCESS' }));
   });
 });
 
@@ -579,7 +579,7 @@ describe('no plaintext leaves the handler', () => {
     const lines = transcript.filter((t) => t.includes('"requestType"'));
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) {
-      expect(Object.keys(JSON.parse(line.slice(line.indexOf('{'), line.lastIndexOf('}') + 1))).sort()).toEqual(['outcome', 'parameterName', 'requestType']);
+      expect(Object.keys(JSON.parse(line.slice(line.indexOf('{'), line.lastIndexOf('}') + 1))).sort()).toEqual(['event', 'parameterName', 'requestType', 'status']);
     }
   });
 

@@ -1,6 +1,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
+/** What an identity-policy grant allows. */
+export interface IdentityGrantOptions {
+  readonly actions: string[];
+  readonly resourceArns: string[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+}
+
 /**
  * The customer managed policy with the given id on a role, user or group, created and attached on
  * first use. Identity permissions the library grants go here instead of the principal's inline
@@ -20,22 +27,18 @@ export function managedPolicyOf(principal: iam.IPrincipal, id: string, descripti
   return policy;
 }
 
+/** Grant identity permissions in the given customer managed policy. */
+export function grantInPolicy(grantee: iam.IGrantable, policy: iam.ManagedPolicy, options: IdentityGrantOptions): iam.Grant {
+  return iam.Grant.addToPrincipal({ grantee: { grantPrincipal: new PolicyHolder(grantee.grantPrincipal, policy) }, ...options });
+}
+
 /**
  * Grant identity permissions through `managedPolicyOf`, falling back to the principal's own policy
  * (as `iam.Grant.addToPrincipal` does) for principals the app does not own.
  */
-export function grantThroughManagedPolicy(
-  grantee: iam.IGrantable,
-  id: string,
-  description: string,
-  options: { actions: string[]; resourceArns: string[]; conditions?: Record<string, Record<string, unknown>> },
-): iam.Grant {
+export function grantThroughManagedPolicy(grantee: iam.IGrantable, id: string, description: string, options: IdentityGrantOptions): iam.Grant {
   const policy = managedPolicyOf(grantee.grantPrincipal, id, description);
-  if (!policy) return iam.Grant.addToPrincipal({ grantee, ...options });
-  return iam.Grant.addToPrincipal({
-    grantee: { grantPrincipal: new PolicyHolder(grantee.grantPrincipal, policy) },
-    ...options,
-  });
+  return policy ? grantInPolicy(grantee, policy, options) : iam.Grant.addToPrincipal({ grantee, ...options });
 }
 
 /** Stands for the principal, and puts the grant's statement into the managed policy. */

@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct, IDependable } from 'constructs';
-import { ADMIN_ACTIONS, GRANT_ACTIONS, expandKmsAction } from './kms-actions';
+import { Conditions, mergeConditions, resolveConditions } from './conditions';
+import { shortHash } from '../ids';
 
 /** What a statement is for; drives the separation-of-duties checks. */
 export enum StatementRole {
@@ -23,7 +23,7 @@ export interface StatementRequest {
   readonly role: StatementRole;
   readonly actions: readonly string[];
   readonly principal: iam.IPrincipal;
-  readonly conditions?: Record<string, Record<string, unknown>>;
+  readonly conditions?: Conditions;
   /**
    * Whether principals with the same actions and conditions share one statement (the props
    * lists), or each principal gets its own (grants made through methods, whose returned
@@ -61,7 +61,7 @@ export class KeyPolicyStatements {
    */
   public add(req: StatementRequest, candidate?: iam.PolicyStatement): iam.PolicyStatement {
     const stack = Stack.of(this.scope);
-    const conditions = mergeConditions(req.conditions ?? {}, req.principal.policyFragment.conditions as Record<string, Record<string, unknown>>);
+    const conditions = mergeConditions(req.conditions ?? {}, req.principal.policyFragment.conditions as Conditions);
     const actions = [...new Set(req.actions)].sort();
     const principalKey = req.principalKey ?? principalIdentity(stack, req.principal);
     const groupKey = JSON.stringify([req.sid, req.role, actions, resolveConditions(stack, conditions), req.shared ? '' : principalKey]);
@@ -124,72 +124,6 @@ export class KeyPolicyStatements {
 /** A stable identity for a principal: its resolved principal JSON, conditions excluded. */
 export function principalIdentity(stack: Stack, principal: iam.IPrincipal): string {
   return JSON.stringify(stack.resolve(principal.policyFragment.principalJson));
-}
-
-/** Resolved conditions; most are empty, and an empty object needs no resolution. */
-export function resolveConditions(stack: Stack, conditions: object | undefined): unknown {
-  return conditions && Object.keys(conditions).length > 0 ? stack.resolve(conditions) : {};
-}
-
-/** Deterministic 8-hex-digit hash, for Sid suffixes and construct ids. */
-export function shortHash(input: string): string {
-  return createHash('sha256').update(input).digest('hex').slice(0, 8).toUpperCase();
-}
-
-function mergeConditions(
-  a: Record<string, Record<string, unknown>>,
-  b: Record<string, Record<string, unknown>> | undefined,
-): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const src of [a, b ?? {}]) {
-    for (const [op, kv] of Object.entries(src)) {
-      out[op] = { ...(out[op] ?? {}), ...kv };
-    }
-  }
-  return out;
-}
-
-/** How the actions of one `grant()` call split across the roles of separation of duties. */
-export interface ClassifiedActions {
-  readonly admin: string[];
-  readonly usage: string[];
-  readonly grants: string[];
-}
-
-/**
- * Split the actions of a `grant(grantee, ...actions)` call into administration, use and grant
- * management. `kms:CreateGrant` is grant management (a grant can confer use); `kms:DescribeKey`,
- * `kms:ListGrants` and `kms:RevokeGrant` confer nothing and join whichever part they come with.
- * Throws for a pattern that spans administration and use (`kms:*`, `kms:Create*`): a single
- * principal must not both administer and use a key.
- */
-export function classifyActions(actions: readonly string[]): ClassifiedActions {
-  const neutral = new Set(['kms:DescribeKey', 'kms:ListGrants', 'kms:RevokeGrant']);
-  const adminOnly = new Set(ADMIN_ACTIONS.filter((a) => !neutral.has(a)));
-  const kindOf = (a: string) => (neutral.has(a) ? 'neutral' : a === 'kms:CreateGrant' ? 'grants' : adminOnly.has(a) ? 'admin' : 'usage');
-  const buckets: Record<string, string[]> = { admin: [], usage: [], grants: [], neutral: [] };
-  for (const action of actions) {
-    const expanded = expandKmsAction(action);
-    if (expanded.length === 0) {
-      throw new Error(`'actions' must be KMS actions that apply to a key. Received: "${action}"`);
-    }
-    const kinds = new Set(expanded.map(kindOf).filter((k) => k !== 'neutral'));
-    if (kinds.size > 1) {
-      throw new Error(
-        `'actions' must not contain a pattern that spans administration and use of the key. Received: "${action}", ` +
-          `which matches ${expanded.length} actions (${expanded.slice(0, 4).join(', ')}…). List the actions explicitly.`,
-      );
-    }
-    buckets[kinds.size === 0 ? 'neutral' : [...kinds][0]].push(action);
-  }
-  const { admin, usage, grants } = buckets;
-  for (const action of buckets.neutral) {
-    const grantOp = GRANT_ACTIONS.includes(action);
-    if (grantOp && grants.length > 0) grants.push(action);
-    else if (admin.length > 0) admin.push(action);
-    else usage.push(action);
-  }
-  return { admin, usage, grants };
 }
 
 /**

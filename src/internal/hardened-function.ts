@@ -5,8 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ManagedKeyBase } from '../managed-cmk';
+import { IManagedKey } from '../managed-key';
 import { operationalKey } from './operational-key';
+import { grantLogGroupEncryption } from './service-grants';
+import { ServiceActions, Sid } from '../private/kms-actions';
 
 /** Network placement for a library function. */
 export interface FunctionNetworkOptions {
@@ -20,7 +22,7 @@ export interface HardenedFunctionProps extends FunctionNetworkOptions {
   readonly create: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
   readonly description: string;
   /** Encrypts the log group and the dead-letter queue. Default: the stack's operational key. */
-  readonly encryptionKey?: ManagedKeyBase;
+  readonly encryptionKey?: IManagedKey;
   readonly memorySize?: number;
   readonly timeout?: Duration;
   readonly reservedConcurrentExecutions?: number;
@@ -42,7 +44,7 @@ export class HardenedFunction extends Construct {
   public readonly policy: iam.ManagedPolicy;
   public readonly logGroup: logs.LogGroup;
   public readonly deadLetterQueue: sqs.Queue;
-  public readonly encryptionKey: ManagedKeyBase;
+  public readonly encryptionKey: IManagedKey;
 
   constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
     super(scope, id);
@@ -54,14 +56,7 @@ export class HardenedFunction extends Construct {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // CloudWatch Logs encrypts with the key on behalf of log groups in this account and Region.
-    this.encryptionKey.grantScoped(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`), {
-      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
-      },
-      statementId: 'CloudWatchLogs',
-    });
+    grantLogGroupEncryption(this.encryptionKey, this);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryptionMasterKey: this.encryptionKey,
@@ -90,9 +85,9 @@ export class HardenedFunction extends Construct {
     }
     // Lambda sends failed events to the encrypted dead-letter queue through SQS.
     this.encryptionKey.grantScoped(this.role, {
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      actions: [...ServiceActions.QUEUE_PRODUCER],
       viaServices: [`sqs.${stack.region}.amazonaws.com`],
-      statementId: 'DeadLetterQueue',
+      statementId: Sid.DEAD_LETTER_QUEUE,
     });
 
     this.function = props.create(this, 'Function', {

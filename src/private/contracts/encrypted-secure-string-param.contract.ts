@@ -10,6 +10,8 @@
  * booleans here are strings too (`parse*` accept the native types as well, for direct invocation).
  */
 
+import { ContractError } from '../handlers/errors';
+
 /** The CloudFormation type of the custom resource. */
 export const SECURE_STRING_RESOURCE_TYPE = 'Custom::KmsGovernanceSecureString';
 
@@ -153,14 +155,6 @@ export function parameterArnResourceName(name: string): string {
 /** Whether a string is a valid SSM parameter name (charset only; for physical-id checks). */
 export function looksLikeParameterName(name: unknown): name is string {
   return typeof name === 'string' && /^[a-zA-Z0-9_.\-/]{1,2048}$/.test(name);
-}
-
-/** A contract violation: a property is missing or malformed. The message names the property only. */
-export class ContractError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidResourceProperties';
-  }
 }
 
 /**

@@ -16,11 +16,8 @@ import type {
   CloudFormationCustomResourceEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import { CustomResourceOutcome, respond } from './private/cfn-response';
-import { describeError } from './private/handler-util';
 import {
   CiphertextSource,
-  ContractError,
   GeneratedSource,
   MAX_GENERATED_LENGTH,
   OWNER_TAG_KEY,
@@ -36,7 +33,10 @@ import {
   parameterArnResourceName,
   parseRemoval,
   parseResourceProperties,
-} from './private/secure-string-contract';
+} from './private/contracts/encrypted-secure-string-param.contract';
+import { CustomResourceOutcome } from './private/handlers/cfn-response';
+import { RequestContext, customResourceHandler } from './private/handlers/custom-resource';
+import { HandlerError, Redactor, describeError, errorName } from './private/handlers/errors';
 
 /**
  * The custom-resource handler of `EncryptedSecureStringParam`: creates, updates and deletes an SSM
@@ -54,38 +54,20 @@ const secretsManager = new SecretsManagerClient({});
 /** The physical id of a resource whose Create failed: not a parameter name (':' is not allowed). */
 const NOT_CREATED_PREFIX = 'kms-governance:not-created:';
 
-/** Lambda entry point: compute the outcome, log a line without values, reply to CloudFormation. */
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<void> {
-  const outcome = await onEvent(event);
-  // Names and outcomes only, never anything the parameter holds.
-  console.log(JSON.stringify({ requestType: event.RequestType, parameterName: parameterNameOf(event), outcome: outcome.status }));
-  await respond(event, outcome);
-}
-
-/** The outcome of one CloudFormation event. Never throws: a failure is a FAILED outcome. */
-export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<CustomResourceOutcome> {
-  const redactor = new Redactor();
-  const fallbackId = event.RequestType === 'Create' ? `${NOT_CREATED_PREFIX}${event.RequestId}` : event.PhysicalResourceId;
-  try {
-    switch (event.RequestType) {
-      case 'Create':
-        return await onCreate(event, parseResourceProperties(event.ResourceProperties), redactor);
-      case 'Update':
-        return await onUpdate(event, parseResourceProperties(event.ResourceProperties), redactor);
-      case 'Delete':
-        return await onDelete(event);
-      default:
-        throw new HandlerError(`unknown request type ${JSON.stringify((event as { RequestType: unknown }).RequestType)}`);
-    }
-  } catch (e) {
-    return { status: 'FAILED', physicalResourceId: fallbackId, reason: redactor.scrub(reasonFor(e)) };
-  }
-}
+/** Lambda entry point. Log lines carry names and outcomes only, never anything the parameter holds. */
+export const handler = customResourceHandler({
+  resource: 'encrypted-secure-string-param',
+  failedCreateId: (event) => `${NOT_CREATED_PREFIX}${event.RequestId}`,
+  onCreate: (event, ctx) => onCreate(event, parseResourceProperties(event.ResourceProperties), ctx),
+  onUpdate: (event, ctx) => onUpdate(event, parseResourceProperties(event.ResourceProperties), ctx),
+  onDelete: (event) => onDelete(event),
+  describe: (event) => ({ parameterName: parameterNameOf(event) }),
+});
 
 async function onCreate(
   event: CloudFormationCustomResourceCreateEvent,
   props: SecureStringResourceProperties,
-  redactor: Redactor,
+  { redactor }: RequestContext,
 ): Promise<CustomResourceOutcome> {
   const value = await produceValue(props, redactor);
   const version = await putNew(event, props, value);
@@ -95,7 +77,7 @@ async function onCreate(
 async function onUpdate(
   event: CloudFormationCustomResourceUpdateEvent,
   props: SecureStringResourceProperties,
-  redactor: Redactor,
+  { redactor }: RequestContext,
 ): Promise<CustomResourceOutcome> {
   const name = props.ParameterName;
   if (name !== event.PhysicalResourceId) {
@@ -374,57 +356,4 @@ function ownerOf(event: CloudFormationCustomResourceEvent): string {
 function parameterNameOf(event: CloudFormationCustomResourceEvent): string | null {
   const name = event.RequestType === 'Delete' ? event.PhysicalResourceId : event.ResourceProperties?.ParameterName;
   return typeof name === 'string' ? name : null;
-}
-
-function errorName(e: unknown): string | undefined {
-  return (e as Error | undefined)?.name;
-}
-
-function reasonFor(e: unknown): string {
-  if (e instanceof HandlerError || e instanceof ContractError) return e.message;
-  return describeError(e);
-}
-
-/** A failure described in this handler's own words. */
-class HandlerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HandlerError';
-  }
-}
-
-/**
- * Keeps the values a request handles and removes them from any text that leaves the handler.
- * Besides exact occurrences, it removes any run of 8 or more characters that also occurs in a
- * value (AWS validation messages may quote a truncated value).
- */
-class Redactor {
-  private static readonly WINDOW = 8;
-  private readonly values: string[] = [];
-
-  /** Remember a value; returns it. */
-  public track(value: string): string {
-    if (value.length > 0) this.values.push(value);
-    return value;
-  }
-
-  public scrub(text: string): string {
-    let out = text;
-    for (const value of this.values) {
-      const window = Math.min(Redactor.WINDOW, value.length);
-      const grams = new Set<string>();
-      for (let i = 0; i + window <= value.length; i++) grams.add(value.slice(i, i + window));
-      const hidden = new Array<boolean>(out.length).fill(false);
-      for (let i = 0; i + window <= out.length; i++) {
-        if (grams.has(out.slice(i, i + window))) hidden.fill(true, i, i + window);
-      }
-      let scrubbed = '';
-      for (let i = 0; i < out.length; i++) {
-        if (!hidden[i]) scrubbed += out[i];
-        else if (i === 0 || !hidden[i - 1]) scrubbed += '[REDACTED]';
-      }
-      out = scrubbed;
-    }
-    return out;
-  }
 }

@@ -2,16 +2,17 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ManagedKeyBase } from '../managed-cmk';
-import { shortHash } from './key-policy';
+import { IManagedKey } from '../managed-key';
 import { OPERATIONAL_KEY_ID } from './operational-key';
+import { shortHash } from '../private/ids';
+import { ServiceActions, Sid } from '../private/kms-actions';
 
 /**
  * The SNS topic that the library's alarms notify, one per stack and encryption key, found through
  * the construct tree. Encrypted with `key`, SSL only, and open to CloudWatch alarms of this account.
  * Subscriptions are left to the user (CIS 4.x needs at least one).
  */
-export function alarmTopic(scope: Construct, key: ManagedKeyBase): sns.Topic {
+export function alarmTopic(scope: Construct, key: IManagedKey): sns.Topic {
   const stack = Stack.of(scope);
   const id = key.node.id === OPERATIONAL_KEY_ID && key.node.scope === stack ? 'KmsGovernanceAlarmTopic' : `KmsGovernanceAlarmTopic${shortHash(key.node.path)}`;
   const existing = stack.node.tryFindChild(id);
@@ -19,7 +20,7 @@ export function alarmTopic(scope: Construct, key: ManagedKeyBase): sns.Topic {
 
   const topic = new sns.Topic(stack, id, { masterKey: key, enforceSSL: true, displayName: 'cdk-kms-governance alarms' });
   topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'CloudWatchAlarms',
+    sid: Sid.CLOUDWATCH_ALARMS,
     principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
     actions: ['sns:Publish'],
     resources: [topic.topicArn],
@@ -27,8 +28,8 @@ export function alarmTopic(scope: Construct, key: ManagedKeyBase): sns.Topic {
   }));
   // CloudWatch alarms publish to an encrypted topic only if the key lets them (AWS managed keys do not).
   key.grantScoped(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), {
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    statementId: 'CloudWatchAlarms',
+    actions: [...ServiceActions.TOPIC_PUBLISHER],
+    statementId: Sid.CLOUDWATCH_ALARMS,
   });
   return topic;
 }
