@@ -222,7 +222,6 @@ export class EnvelopeEncryptedBucket extends Construct {
    */
   private grantKey(grantee: iam.IGrantable, actions: readonly string[], statementId: string): iam.Grant {
     const stack = Stack.of(this);
-    if (!ManagedKeyBase.isManagedKey(this.key)) return this.key.grant(grantee, ...actions);
     return grantKeyUse(this.key, grantee, {
       actions: [...actions],
       viaServices: [`s3.${stack.region}.amazonaws.com`],
