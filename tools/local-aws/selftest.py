@@ -143,6 +143,8 @@ class KmsTests(Base):
         rsa = self.new_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
         self.assertEqual(error_code(lambda: self.kms.generate_data_key(KeyId=rsa, KeySpec="AES_256")), "InvalidKeyUsageException")
         self.assertEqual(error_code(lambda: self.kms.create_key(KeySpec="SYMMETRIC_DEFAULT", KeyUsage="SIGN_VERIFY")), "ValidationException")
+        # secp256k1 keys sign and verify only (CreateKey, KeyUsage)
+        self.assertEqual(error_code(lambda: self.kms.create_key(KeySpec="ECC_SECG_P256K1", KeyUsage="KEY_AGREEMENT")), "ValidationException")
 
     def test_deletion_window_and_rotation_rules(self):
         key = self.new_key()

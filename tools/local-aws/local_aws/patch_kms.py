@@ -76,6 +76,7 @@ class ValidationException(_KmsError):
 _USAGES_BY_SPEC_PREFIX = {
     "SYMMETRIC_DEFAULT": {"ENCRYPT_DECRYPT"},
     "RSA_": {"ENCRYPT_DECRYPT", "SIGN_VERIFY"},
+    "ECC_SECG_P256K1": {"SIGN_VERIFY"},  # before "ECC_": the first matching prefix wins
     "ECC_": {"SIGN_VERIFY", "KEY_AGREEMENT"},
     "HMAC_": {"GENERATE_VERIFY_MAC"},
     "SM2": {"ENCRYPT_DECRYPT", "SIGN_VERIFY", "KEY_AGREEMENT"},
@@ -99,6 +100,8 @@ def require_usable(key: Key) -> None:
         raise DisabledException(f"{key.arn} is disabled.")
     if key.key_state == "PendingDeletion":
         raise KMSInvalidStateException(f"{key.arn} is pending deletion.")
+    if key.key_state == "PendingImport":
+        raise KMSInvalidStateException(f"{key.arn} is pending import.")
     if key.key_state != "Enabled":
         raise KMSInvalidStateException(f"{key.arn} is {key.key_state}.")
 
