@@ -332,5 +332,9 @@ class CloudFormationTests(Base):
         self.assertEqual(error_code(lambda: client("cloudtrail").lookup_events()), "NotImplemented")
 
 
+# KMS multi-Region keys, imported key material, data key pairs, key agreement
+from selftest_kms import *  # noqa: E402,F401,F403
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

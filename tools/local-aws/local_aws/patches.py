@@ -8,11 +8,22 @@ def apply_all() -> None:
     global _applied
     if _applied:
         return
-    from . import cfn_resource_types, patch_cloudformation, patch_core, patch_ebs, patch_iam, patch_kms, patch_lambda, patch_s3
+    from . import (
+        cfn_resource_types,
+        patch_cloudformation,
+        patch_core,
+        patch_ebs,
+        patch_iam,
+        patch_kms,
+        patch_kms_multiregion,
+        patch_lambda,
+        patch_s3,
+    )
 
     patch_core.apply()
     patch_lambda.apply()
     patch_kms.apply()
+    patch_kms_multiregion.apply()  # after patch_kms: wraps its functions
     patch_ebs.apply()
     patch_iam.apply()
     patch_s3.apply()
