@@ -15,6 +15,7 @@ def apply_all() -> None:
         patch_ebs,
         patch_iam,
         patch_kms,
+        patch_kms_asymmetric,
         patch_kms_material,
         patch_kms_multiregion,
         patch_lambda,
@@ -26,6 +27,7 @@ def apply_all() -> None:
     patch_kms.apply()
     patch_kms_multiregion.apply()  # after patch_kms: wraps its functions
     patch_kms_material.apply()  # after patch_kms_multiregion: wraps its functions
+    patch_kms_asymmetric.apply()  # after patch_kms_material: uses its key material IDs
     patch_ebs.apply()
     patch_iam.apply()
     patch_s3.apply()
