@@ -229,6 +229,9 @@ class KmsImportedMaterialTests(KmsTestCase):
         self.assertAlmostEqual(parameters["ParametersValidTo"].timestamp() - time.time(), 24 * 3600, delta=300)
         self.assertEqual(parameters["KeyId"], metadata["Arn"])
 
+        self.assertEqual(error_code(lambda: kms.create_key(Origin="AWS_CLOUDHSM")), "UnsupportedOperationException")  # no custom key stores here
+        self.assertEqual(error_code(lambda: kms.create_key(Origin="SOMEWHERE")), "ValidationException")
+
         stack = create_stack({"Resources": {"Byok": {"Type": "AWS::KMS::Key", "Properties": {"Origin": "EXTERNAL"}}}, "Outputs": {"Id": {"Value": {"Ref": "Byok"}}}})
         cfn_key = kms.describe_key(KeyId=outputs(stack)["Id"])["KeyMetadata"]
         self.assertEqual((cfn_key["Origin"], cfn_key["KeyState"]), ("EXTERNAL", "PendingImport"))
@@ -369,6 +372,7 @@ class KmsImportedMaterialTests(KmsTestCase):
         import_material(primary_kms, key, material)
         replica = primary_kms.replicate_key(KeyId=key, ReplicaRegion=REPLICA_REGION)["ReplicaKeyMetadata"]
         self.assertEqual((replica["KeyState"], replica["Origin"]), ("PendingImport", "EXTERNAL"))
+        self.assertNotIn("ExpirationModel", replica)  # its own imports, its own expiry
         blob = primary_kms.encrypt(KeyId=key, Plaintext=b"both regions")["CiphertextBlob"]
         self.assertEqual(error_code(lambda: replica_kms.decrypt(CiphertextBlob=blob)), "KMSInvalidStateException")
         self.assertEqual(error_code(lambda: import_material(replica_kms, key, os.urandom(32))), "IncorrectKeyMaterialException")

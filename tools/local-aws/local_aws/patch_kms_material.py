@@ -42,7 +42,12 @@ ListKeyRotations, KeyMetadata) and the developer guide's key state table:
   * DeleteImportedKeyMaterial (optionally one KeyMaterialId): the material
     is gone, the key is PendingImport (unchanged when PendingDeletion).
   * expiry: when ValidTo passes, the material is deleted and the key is
-    PendingImport (checked at every KMS request).
+    PendingImport (checked at every KMS request). Tests can move this clock
+    (token validity too) with POST /moto-api/local-aws/kms-clock
+    {"offset_seconds": N}; 0 restores real time.
+  * CreateKey: Origin must be one of AWS's four values (ValidationException);
+    AWS_CLOUDHSM and EXTERNAL_KEY_STORE need a custom key store, which is not
+    emulated (UnsupportedOperationException; moto made an ordinary key).
   * key states: EnableKey/DisableKey of a PendingImport key ->
     KMSInvalidStateException; Enable/DisableKeyRotation of an EXTERNAL key
     -> UnsupportedOperationException; CancelKeyDeletion of a key without
@@ -295,6 +300,8 @@ def create_key(self: KmsBackend, policy, key_usage, key_spec, description, tags,
             f"1 validation error detected: Value '{origin}' at 'origin' failed to satisfy constraint: "
             f"Member must satisfy enum value set: [{', '.join(ORIGINS)}]"
         )
+    if origin in ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
+        raise UnsupportedOperationException(f"local AWS emulator: custom key stores (Origin {origin}) are not emulated.")
     key = _previous["create_key"](self, policy, key_usage, key_spec, description, tags, multi_region, origin)
     if is_external(key):
         key.materials = []
@@ -344,7 +351,9 @@ def replicate_key(self: KmsBackend, key_id: str, replica_region: str, policy=Non
     replica = _previous["replicate_key"](self, key_id, replica_region, policy=policy, description=description, tags=tags)
     if is_external(replica):
         # AWS does not copy imported material: the replica waits for the same material.
-        replica.materials = [replace(m, secret=None) for m in _materials(_key(self, key_id))]
+        replica.materials = [
+            replace(m, secret=None, expiration_model=None, valid_to=None, description=None) for m in _materials(_key(self, key_id))
+        ]
         replica.import_parameters = {}
         _sync(replica)
         _set_state(replica, "PendingImport")
