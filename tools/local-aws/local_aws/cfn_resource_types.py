@@ -13,6 +13,7 @@ service backends, so the API sees what the stack created):
   AWS::SNS::TopicPolicy   -> sns set_topic_attribute(Policy)
   AWS::Logs::MetricFilter -> logs put_metric_filter / delete_metric_filter
   AWS::CloudWatch::Alarm  -> cloudwatch put_metric_alarm / delete_alarms
+(AWS::KMS::ReplicaKey is added in patch_kms_multiregion.py.)
 """
 
 from __future__ import annotations
