@@ -161,8 +161,8 @@ export class EbsDefaultEncryption extends Construct {
       Annotations.of(this).addWarningV2(
         'cdk-kms-governance:ebsKeyPolicyNotManaged',
         '\'key\' is not a ManagedCmk, so its key policy cannot be changed from here. It must let the account use the key through ' +
-          `ec2.${stack.region}.amazonaws.com (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and CreateGrant with ` +
-          'kms:GrantIsForAWSResource)' +
+          `ec2.${stack.region}.amazonaws.com (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and CreateGrant with the ` +
+          'condition kms:GrantIsForAWSResource)' +
           (autoScaling ? ', and let the Auto Scaling service-linked role do the same, or Auto Scaling launches fail.' : '.'),
       );
     }

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Json, UnresolvableValueError, arnParts, asArray, flatten, globToRegExp, isObject, variants } from './cfn';
-import { ADMIN_ACTIONS, CRYPTOGRAPHIC_ACTIONS, KEY_RESOURCE_ACTIONS, expandKmsAction } from '../../private/kms-actions';
+import { ADMINISTRATION_ONLY_ACTIONS, ALL_KMS_ACTIONS, KEY_RESOURCE_ACTIONS, USE_OR_CONFER_USE_ACTIONS, expandKmsAction } from '../../private/kms-actions';
 
 /**
  * Reading IAM policy documents (key policies, identity policies, bucket policies) as resolved
@@ -80,11 +80,10 @@ export function coversAction(statement: PolicyStatementJson, action: string, wha
   return actionPatterns(statement.Action, what).some(matches);
 }
 
-/** The administration actions that confer no use (`DescribeKey`, `ListGrants`, `RevokeGrant` are neutral). */
-const NEUTRAL_ACTIONS = new Set(['kms:DescribeKey', 'kms:ListGrants', 'kms:RevokeGrant']);
-export const ADMINISTRATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(ADMIN_ACTIONS.filter((a) => !NEUTRAL_ACTIONS.has(a)));
-/** Use of the key, or conferring it (`kms:CreateGrant`). */
-export const USE_ACTIONS: ReadonlySet<string> = new Set([...CRYPTOGRAPHIC_ACTIONS, 'kms:CreateGrant']);
+/** The administration actions that only an administrator has (the neutral ones confer nothing). */
+export const ADMINISTRATION_ONLY: ReadonlySet<string> = new Set(ADMINISTRATION_ONLY_ACTIONS);
+/** Use of the key, or conferring it: the set `KeyAdminRole` denies. */
+export const USE: ReadonlySet<string> = new Set(USE_OR_CONFER_USE_ACTIONS);
 
 /** Whether a set of KMS actions is every key action (`kms:*`, `*`, or a `NotAction` that excludes nothing of KMS). */
 export function isFullAccess(actions: ReadonlySet<string>): boolean {
@@ -175,7 +174,7 @@ export const DEFAULT_KEY_POLICY: Json = {
       Sid: 'Enable IAM User Permissions',
       Effect: 'Allow',
       Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
-      Action: 'kms:*',
+      Action: ALL_KMS_ACTIONS,
       Resource: '*',
     },
   ],

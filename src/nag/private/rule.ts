@@ -1,7 +1,8 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { NagRuleResult } from 'cdk-nag';
+import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Json, canonicalString, indexResources, renderedProperties, variants } from './cfn';
+import { KEY_TYPES, PolicyStatementJson, keyPolicyVariants } from './policy';
 
 /** The settings of the rules that have any (`KmsGovernanceChecksProps`, in days). */
 export interface RuleSettings {
@@ -144,4 +145,23 @@ export function defineRule(name: string, check: (node: CfnResource, context: Rul
   const rule: KmsGovernanceRule = (node, context) => check(node, context ?? newRuleContext());
   Object.defineProperty(rule, 'name', { value: name });
   return rule;
+}
+
+/**
+ * Define a rule over the key policy of a key or replica key: `check` sees each variant of the
+ * statements (every `Fn::If` branch; the AWS default policy for a key without one) and returns
+ * whether that variant complies. Anything that is not a key is not applicable.
+ */
+export function defineKeyPolicyRule(
+  name: string,
+  check: (statements: PolicyStatementJson[], node: CfnResource, context: RuleContext, what: string) => boolean,
+): KmsGovernanceRule {
+  return defineRule(name, (node, context) => {
+    if (!KEY_TYPES.has(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
+    const props = context.properties(node);
+    if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
+    const what = `the key policy of ${node.node.path}`;
+    const compliant = keyPolicyVariants(props, node).every((statements) => check(statements, node, context, what));
+    return compliant ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  });
 }

@@ -1,11 +1,10 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
+import { DECRYPT_ANY_KEY_ACTIONS } from '../../private/kms-actions';
 import { arnParts, asArray, flatten, globToRegExp, isObject, variants } from '../private/cfn';
 import { PolicyStatementJson, isAllow, kmsActionsOf, policyVariants } from '../private/policy';
 import { RuleContext, defineRule } from '../private/rule';
 
-/** The actions that Security Hub KMS.1 and KMS.2 do not allow on all keys. */
-const BLOCKED_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom'];
 
 /** Identity-policy resources with a `PolicyDocument`. */
 const POLICY_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::RolePolicy', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy']);
@@ -54,7 +53,7 @@ function policyDocumentsOf(node: CfnResource, context: RuleContext): Array<{ doc
 function allowsBlockedActionOnAllKeys(statement: PolicyStatementJson, what: string): boolean {
   if (!isAllow(statement)) return false;
   const actions = kmsActionsOf(statement, what);
-  if (!BLOCKED_ACTIONS.some((a) => actions.has(a))) return false;
+  if (!DECRYPT_ANY_KEY_ACTIONS.some((a) => actions.has(a))) return false;
   if (statement.NotResource !== undefined) return true;
   return asArray(statement.Resource).some(coversEveryKey);
 }

@@ -1,17 +1,6 @@
-import { NagRuleCompliance } from 'cdk-nag';
-import {
-  KEY_TYPES,
-  PrincipalKind,
-  appliesToEveryoneUnconditionally,
-  isAllow,
-  isDeny,
-  keyPolicyVariants,
-  kmsActionsOf,
-  principalsOf,
-} from '../private/policy';
-import { defineRule } from '../private/rule';
-
-const PUT_KEY_POLICY = 'kms:PutKeyPolicy';
+import { PUT_KEY_POLICY_ACTION } from '../../private/kms-actions';
+import { PrincipalKind, appliesToEveryoneUnconditionally, isAllow, isDeny, kmsActionsOf, principalsOf } from '../private/policy';
+import { defineKeyPolicyRule } from '../private/rule';
 
 /**
  * Someone can still change the key policy: an `Allow` statement covers `kms:PutKeyPolicy` for a
@@ -20,19 +9,9 @@ const PUT_KEY_POLICY = 'kms:PutKeyPolicy';
  *
  * AWS KMS developer guide (the key policy lockout safety check).
  */
-export default defineRule('KeyPolicyLockout', (node, context) => {
-  if (!KEY_TYPES.has(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
-  const props = context.properties(node);
-  if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-  const what = `the key policy of ${node.node.path}`;
-  for (const statements of keyPolicyVariants(props, node)) {
-    const someoneMay = statements.some(
-      (s) => isAllow(s) && kmsActionsOf(s, what).has(PUT_KEY_POLICY) && principalsOf(s, node).some((p) => p.kind !== PrincipalKind.PUBLIC),
-    );
-    const everyoneDenied = statements.some(
-      (s) => isDeny(s) && kmsActionsOf(s, what).has(PUT_KEY_POLICY) && appliesToEveryoneUnconditionally(s, node),
-    );
-    if (!someoneMay || everyoneDenied) return NagRuleCompliance.NON_COMPLIANT;
-  }
-  return NagRuleCompliance.COMPLIANT;
+export default defineKeyPolicyRule('KeyPolicyLockout', (statements, node, _context, what) => {
+  const covers = (s: Parameters<typeof isAllow>[0]) => kmsActionsOf(s, what).has(PUT_KEY_POLICY_ACTION);
+  const someoneMay = statements.some((s) => isAllow(s) && covers(s) && principalsOf(s, node).some((p) => p.kind !== PrincipalKind.PUBLIC));
+  const everyoneDenied = statements.some((s) => isDeny(s) && covers(s) && appliesToEveryoneUnconditionally(s, node));
+  return someoneMay && !everyoneDenied;
 });

@@ -1,6 +1,5 @@
-import { NagRuleCompliance } from 'cdk-nag';
-import { KEY_TYPES, PrincipalKind, isAllow, keyPolicyVariants, principalsOf } from '../private/policy';
-import { defineRule } from '../private/rule';
+import { PrincipalKind, isAllow, principalsOf } from '../private/policy';
+import { defineKeyPolicyRule } from '../private/rule';
 
 /**
  * No `Allow` statement of a key policy names everyone: `Principal: "*"`, `{"AWS": "*"}` (alone or
@@ -10,14 +9,6 @@ import { defineRule } from '../private/rule';
  *
  * Checkov CKV_AWS_33, Security Hub KMS.5.
  */
-export default defineRule('KeyPolicyNoPublicAccess', (node, context) => {
-  if (!KEY_TYPES.has(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
-  const props = context.properties(node);
-  if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-  for (const statements of keyPolicyVariants(props, node)) {
-    for (const s of statements.filter(isAllow)) {
-      if (principalsOf(s, node).some((p) => p.kind === PrincipalKind.PUBLIC)) return NagRuleCompliance.NON_COMPLIANT;
-    }
-  }
-  return NagRuleCompliance.COMPLIANT;
-});
+export default defineKeyPolicyRule('KeyPolicyNoPublicAccess', (statements, node) =>
+  !statements.filter(isAllow).some((s) => principalsOf(s, node).some((p) => p.kind === PrincipalKind.PUBLIC)),
+);

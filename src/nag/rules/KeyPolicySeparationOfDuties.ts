@@ -1,15 +1,5 @@
-import { NagRuleCompliance } from 'cdk-nag';
-import {
-  ADMINISTRATION_ONLY_ACTIONS,
-  KEY_TYPES,
-  PrincipalKind,
-  USE_ACTIONS,
-  isAllow,
-  keyPolicyVariants,
-  kmsActionsOf,
-  principalsOf,
-} from '../private/policy';
-import { defineRule } from '../private/rule';
+import { ADMINISTRATION_ONLY, PrincipalKind, USE, isAllow, kmsActionsOf, principalsOf } from '../private/policy';
+import { defineKeyPolicyRule } from '../private/rule';
 
 /**
  * No principal other than the key's own account root is allowed both to administer the key and to
@@ -20,27 +10,16 @@ import { defineRule } from '../private/rule';
  *
  * AWS KMS developer guide (key administrators and key users are different principals).
  */
-export default defineRule('KeyPolicySeparationOfDuties', (node, context) => {
-  if (!KEY_TYPES.has(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
-  const props = context.properties(node);
-  if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-  const what = `the key policy of ${node.node.path}`;
-  for (const statements of keyPolicyVariants(props, node)) {
-    const byPrincipal = new Map<string, Set<string>>();
-    for (const s of statements.filter(isAllow)) {
-      const actions = kmsActionsOf(s, what);
-      for (const p of principalsOf(s, node)) {
-        if (p.kind === PrincipalKind.ACCOUNT_ROOT) continue;
-        const all = byPrincipal.get(p.id) ?? new Set<string>();
-        actions.forEach((a) => all.add(a));
-        byPrincipal.set(p.id, all);
-      }
-    }
-    for (const actions of byPrincipal.values()) {
-      const administers = [...actions].some((a) => ADMINISTRATION_ONLY_ACTIONS.has(a));
-      const uses = [...actions].some((a) => USE_ACTIONS.has(a));
-      if (administers && uses) return NagRuleCompliance.NON_COMPLIANT;
+export default defineKeyPolicyRule('KeyPolicySeparationOfDuties', (statements, node, _context, what) => {
+  const byPrincipal = new Map<string, Set<string>>();
+  for (const s of statements.filter(isAllow)) {
+    const actions = kmsActionsOf(s, what);
+    for (const p of principalsOf(s, node)) {
+      if (p.kind === PrincipalKind.ACCOUNT_ROOT) continue;
+      const all = byPrincipal.get(p.id) ?? new Set<string>();
+      actions.forEach((a) => all.add(a));
+      byPrincipal.set(p.id, all);
     }
   }
-  return NagRuleCompliance.COMPLIANT;
+  return [...byPrincipal.values()].every((actions) => ![...actions].some((a) => ADMINISTRATION_ONLY.has(a)) || ![...actions].some((a) => USE.has(a)));
 });
