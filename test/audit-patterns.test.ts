@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { matchesJsonFilterPattern, parseJsonFilterPattern } from './support/filter-pattern';
+import { matchesJsonFilterPattern, parseJsonFilterPattern } from './support';
 import {
   CIS_4_7_KMS_PATTERN,
   GRANT_OUTSIDE_AWS_RESOURCES_PATTERN,

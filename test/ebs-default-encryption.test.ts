@@ -4,9 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ManagedCmk, RootAccess } from '../src';
+import { identityPolicyActions, keyPolicyStatements, newStack, statementBySid, TEST_ENV, unacknowledged } from './support';
 import { EbsDefaultEncryption, EbsDefaultEncryptionProps } from '../src/ebs-default-encryption';
-import { unacknowledged } from './support/compliance';
-import { TEST_ENV, identityPolicyActions, keyPolicyStatements, newStack, statementBySid } from './support/stacks';
 import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, EbsProperty } from '../src/private/contracts/ebs-default-encryption.contract';
 
 const ROOT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:root']] };

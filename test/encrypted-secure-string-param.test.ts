@@ -7,10 +7,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { ManagedCmk } from '../src';
+import { keyPolicyStatements, newStack, PolicySimulator, statementBySid, unacknowledged, TEST_ENV } from './support';
 import { EncryptedSecureStringParam, EncryptedSecureStringParamProps, SecureStringValue } from '../src/encrypted-secure-string-param';
-import { unacknowledged } from './support/compliance';
-import { PolicySimulator } from './support/policy-simulator';
-import { keyPolicyStatements, newStack, statementBySid } from './support/stacks';
 import { OWNER_TAG_KEY, SECURE_STRING_RESOURCE_TYPE } from '../src/private/contracts/encrypted-secure-string-param.contract';
 
 const PARAM_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter/app/db/password']] };
@@ -347,7 +345,7 @@ describe('EncryptedSecureStringParam in a stack', () => {
   test('each stack gets its own handler', () => {
     const app = new App();
     const stacks = ['One', 'Two'].map((id) => {
-      const stack = new Stack(app, id, { env: { account: '123456789012', region: 'us-east-1' } });
+      const stack = new Stack(app, id, { env: TEST_ENV });
       const key = new ManagedCmk(stack, 'Key', { alias: 'k' });
       new EncryptedSecureStringParam(stack, 'P1', { key, parameterName: '/p1', value: SecureStringValue.generated() });
       new EncryptedSecureStringParam(stack, 'P2', { key, parameterName: '/p2', value: SecureStringValue.generated() });
@@ -521,7 +519,7 @@ describe('EncryptedSecureStringParam bad input', () => {
  */
 describe('EncryptedSecureStringParam policy behaviour', () => {
   const app = new App();
-  const stack = new Stack(app, 'Params', { env: { account: '123456789012', region: 'us-east-1' } });
+  const stack = new Stack(app, 'Params', { env: TEST_ENV });
   const key = new ManagedCmk(stack, 'Key', { alias: 'app/config' });
   const db = new EncryptedSecureStringParam(stack, 'Db', { key, parameterName: '/app/db/password', value: SecureStringValue.generated() });
   new EncryptedSecureStringParam(stack, 'Api', { key, parameterName: '/app/api/token', value: SecureStringValue.generated() });

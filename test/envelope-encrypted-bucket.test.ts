@@ -4,8 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EnvelopeEncryptedBucket, ManagedCmk } from '../src';
-import { unacknowledged } from './support/compliance';
-import { keyPolicyStatements, newStack, statementBySid } from './support/stacks';
+import { keyPolicyStatements, newStack, statementBySid, unacknowledged } from './support';
 
 const BUCKET_NAME = 'kmsgov-c3a1b0d0-123456789012-us-east-1';
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TEST_ENV, newStack } from './support/stacks';
+import { newStack, TEST_ENV } from './support';
 import { EbsDefaultEncryption } from '../src/ebs-default-encryption';
 import { EncryptedSecureStringParam, SecureStringValue } from '../src/encrypted-secure-string-param';
 import { EnvelopeEncryptedBucket } from '../src/envelope-encrypted-bucket';

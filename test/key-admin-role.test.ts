@@ -2,8 +2,7 @@ import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { KeyAdminRole, ManagedCmk } from '../src';
-import { unacknowledged } from './support/compliance';
-import { newStack, statementBySid } from './support/stacks';
+import { newStack, statementBySid, unacknowledged } from './support';
 import { USE_OR_CONFER_USE_ACTIONS } from '../src/private/kms-actions';
 
 const ops = () => new iam.AccountPrincipal('111122223333');

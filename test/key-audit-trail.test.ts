@@ -4,8 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { KeyAuditorRole, KeyAuditTrail, ManagedCmk } from '../src';
-import { unacknowledged } from './support/compliance';
-import { newStack, statementBySid } from './support/stacks';
+import { newStack, statementBySid, unacknowledged } from './support';
 import { CIS_4_7_KMS_PATTERN, PENDING_DELETION_USE_PATTERN } from '../src/private/audit-patterns';
 
 describe('KeyAuditTrail defaults', () => {

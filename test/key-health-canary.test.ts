@@ -3,8 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { KeyHealthCanary, ManagedCmk } from '../src';
-import { unacknowledged } from './support/compliance';
-import { keyPolicyStatements, newStack, statementBySid } from './support/stacks';
+import { keyPolicyStatements, newStack, statementBySid, unacknowledged } from './support';
 import { CANARY_CONTEXT_KEY, CANARY_CONTEXT_VALUE, CanaryEnv } from '../src/private/contracts/key-health-canary.contract';
 
 function canaryStack(keyProps: Partial<ConstructorParameters<typeof ManagedCmk>[2]> = {}) {

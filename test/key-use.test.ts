@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { EncryptedSecureStringParam, EnvelopeEncryptedBucket, ManagedCmk, ManagedKeyBase, SecureStringValue } from '../src';
-import { asArray, newStack } from './support/stacks';
+import { asArray, newStack } from './support';
 
 /**
  * Every grant a construct of the library makes on a key goes through one helper (src/internal/key-use.ts),

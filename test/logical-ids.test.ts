@@ -1,4 +1,4 @@
-import { allConfigurations } from './support/configurations';
+import { allConfigurations } from './support';
 
 /**
  * The logical IDs (and types) of every resource the library creates, in the default configuration

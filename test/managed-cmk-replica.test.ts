@@ -3,16 +3,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ManagedCmk, ManagedCmkReplica, RootAccess } from '../src';
-import { unacknowledged } from './support/compliance';
-import { keyPolicyStatements, statementBySid } from './support/stacks';
+import { keyPolicyStatements, statementBySid, unacknowledged, TEST_ENV } from './support';
 import { ADMIN_ACTIONS } from '../src/private/kms-actions';
 
 const PRIMARY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab';
 
 function setup(primaryProps: Partial<{ multiRegion: boolean; keySpec: kms.KeySpec }> = {}) {
   const app = new App();
-  const primaryStack = new Stack(app, 'Primary', { env: { account: '123456789012', region: 'us-east-1' } });
-  const replicaStack = new Stack(app, 'Replica', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const primaryStack = new Stack(app, 'Primary', { env: TEST_ENV });
+  const replicaStack = new Stack(app, 'Replica', { env: { ...TEST_ENV, region: 'eu-west-1' } });
   const primary = new ManagedCmk(primaryStack, 'Cmk', { alias: 'app/data', multiRegion: true, ...primaryProps });
   return { app, primaryStack, replicaStack, primary };
 }
@@ -64,8 +63,8 @@ describe('ManagedCmkReplica', () => {
 
   test('with crossRegionReferences the primary ARN is referenced, not given', () => {
     const app = new App();
-    const p = new Stack(app, 'P', { env: { account: '123456789012', region: 'us-east-1' }, crossRegionReferences: true });
-    const r = new Stack(app, 'R', { env: { account: '123456789012', region: 'eu-west-1' }, crossRegionReferences: true });
+    const p = new Stack(app, 'P', { env: TEST_ENV, crossRegionReferences: true });
+    const r = new Stack(app, 'R', { env: { ...TEST_ENV, region: 'eu-west-1' }, crossRegionReferences: true });
     const primary = new ManagedCmk(p, 'Cmk', { alias: 'k', multiRegion: true });
     new ManagedCmkReplica(r, 'Replica', { primaryKey: primary, alias: 'k' });
     const replica = Object.values<any>(Template.fromStack(r).findResources('AWS::KMS::ReplicaKey'))[0];

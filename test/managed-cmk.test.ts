@@ -10,8 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ManagedCmk, RootAccess } from '../src';
-import { unacknowledged } from './support/compliance';
-import { asArray, identityPolicyActions, keyPolicyStatements, newStack, statementBySid } from './support/stacks';
+import { asArray, identityPolicyActions, keyPolicyStatements, newStack, statementBySid, TEST_ENV, unacknowledged } from './support';
 import { ADMIN_ACTIONS, CRYPTOGRAPHIC_ACTIONS } from '../src/private/kms-actions';
 
 function role(stack: Stack, id: string): iam.Role {
@@ -442,7 +441,7 @@ describe('bad input gets a clear error naming the prop and the value', () => {
 describe('cross-stack', () => {
   test('key stack depends on the role stack: the key policy names the role directly', () => {
     const app = new App();
-    const env = { account: '123456789012', region: 'us-east-1' };
+    const env = TEST_ENV;
     const roles = new Stack(app, 'Roles', { env });
     const keys = new Stack(app, 'Keys', { env });
     const appRole = role(roles, 'App');
@@ -456,7 +455,7 @@ describe('cross-stack', () => {
 
   test('role stack depends on the key stack: the grant is delegated to a named role, no cycle', () => {
     const app = new App();
-    const env = { account: '123456789012', region: 'us-east-1' };
+    const env = TEST_ENV;
     const keys = new Stack(app, 'Keys', { env });
     const apps = new Stack(app, 'Apps', { env });
     apps.addDependency(keys);
@@ -484,7 +483,7 @@ describe('cross-stack', () => {
 
   test('role stack depends on the key stack and the role has no fixed name: a clear error', () => {
     const app = new App();
-    const env = { account: '123456789012', region: 'us-east-1' };
+    const env = TEST_ENV;
     const keys = new Stack(app, 'Keys', { env });
     const apps = new Stack(app, 'Apps', { env });
     apps.addDependency(keys);

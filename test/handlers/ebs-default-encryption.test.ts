@@ -4,8 +4,6 @@
  * CloudFormation response captured by a local HTTP server.
  */
 import * as fs from 'fs';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as path from 'path';
 import {
   DisableEbsEncryptionByDefaultCommand,
@@ -16,34 +14,19 @@ import {
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { AWS_MANAGED_EBS_KEY, EBS_RESOURCE_TYPE, ebsPhysicalResourceId, toProperties } from '../../src/private/contracts/ebs-default-encryption.contract';
-import { LocalAws, startLocalAws } from '../support/local-aws';
+import { CfnResponse, customResourceEvent, LocalAws, ResponseRecorder, startLocalAws } from '../support';
 
 const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'ebs-default-encryption.lambda', 'index.js');
 const PHYSICAL_ID = ebsPhysicalResourceId('us-east-1');
 
 type Handler = (event: CloudFormationCustomResourceEvent) => Promise<void>;
 
-/** The body CloudFormation would receive. */
-interface CfnResponse {
-  Status: 'SUCCESS' | 'FAILED';
-  Reason: string;
-  PhysicalResourceId: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  NoEcho: boolean;
-  Data: Record<string, string>;
-}
-
 let aws: LocalAws;
 let kms: KMSClient;
 let ec2: EC2Client;
-let server: http.Server;
-let responseUrl: string;
+let recorder: ResponseRecorder;
 let handler: Handler;
-const responses = new Map<string, CfnResponse>();
 const savedEnv = { ...process.env };
-let requestCounter = 0;
 
 beforeAll(async () => {
   expect(fs.existsSync(BUNDLE)).toBe(true); // run `npx projen bundle` first
@@ -57,29 +40,18 @@ beforeAll(async () => {
 
   // PUT: a CloudFormation response to record. POST: an EC2 API call, refused as EC2 refuses a
   // caller without permission (for the error-path tests that point the handler here).
-  server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      if (req.method === 'POST') {
-        res.writeHead(403, { 'content-type': 'text/xml' }).end(
-          '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code>' +
-            '<Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r-1</RequestID></Response>',
-        );
-        return;
-      }
-      responses.set(req.url ?? '', JSON.parse(body));
-      res.writeHead(200).end();
-    });
+  recorder = await ResponseRecorder.start((_req, _body, res) => {
+    res.writeHead(403, { 'content-type': 'text/xml' }).end(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code>' +
+        '<Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>r-1</RequestID></Response>',
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }, 180_000);
 
 afterAll(async () => {
   kms?.destroy();
   ec2?.destroy();
-  await new Promise((resolve) => server?.close(resolve));
+  await recorder?.close();
   await aws?.stop();
   for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
   Object.assign(process.env, savedEnv);
@@ -90,19 +62,13 @@ async function newKey(): Promise<string> {
 }
 
 function event(requestType: 'Create' | 'Update' | 'Delete', props: { kmsKeyArn: string; disableOnDelete?: boolean }): CloudFormationCustomResourceEvent {
-  const requestId = `request-${++requestCounter}`;
-  const common = {
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:handler',
-    ResponseURL: `${responseUrl}/${requestId}?X-Amz-Signature=test`,
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/EbsTest/guid',
-    RequestId: requestId,
-    LogicalResourceId: 'EbsDefault',
-    ResourceType: EBS_RESOURCE_TYPE,
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:handler', ...toProperties({ disableOnDelete: false, ...props }) },
-  };
-  if (requestType === 'Create') return { ...common, RequestType: 'Create' };
-  if (requestType === 'Update') return { ...common, RequestType: 'Update', PhysicalResourceId: PHYSICAL_ID, OldResourceProperties: { ServiceToken: common.ServiceToken } };
-  return { ...common, RequestType: 'Delete', PhysicalResourceId: PHYSICAL_ID };
+  return customResourceEvent(requestType, {
+    recorder,
+    resourceType: EBS_RESOURCE_TYPE,
+    logicalResourceId: 'EbsDefault',
+    properties: toProperties({ disableOnDelete: false, ...props }),
+    physicalResourceId: PHYSICAL_ID,
+  });
 }
 
 /**
@@ -129,9 +95,7 @@ function loadWithEndpoint(endpoint: string): Handler {
 /** Run the handler and return what CloudFormation received. */
 async function run(e: CloudFormationCustomResourceEvent, h: Handler = handler): Promise<CfnResponse> {
   await h(e);
-  const response = responses.get(`/${e.RequestId}?X-Amz-Signature=test`);
-  if (!response) throw new Error(`no response for ${e.RequestId}`);
-  return response;
+  return recorder.responseTo(e).body;
 }
 
 async function ebsState(): Promise<{ encrypted: boolean | undefined; keyId: string | undefined }> {
@@ -223,7 +187,7 @@ describe('EbsDefaultEncryption handler', () => {
   });
 
   test('EC2 refuses the call: FAILED, with the AWS error name and message as the reason', async () => {
-    const handlerWithoutPermission = loadWithEndpoint(responseUrl);
+    const handlerWithoutPermission = loadWithEndpoint(recorder.url);
     const response = await run(event('Create', { kmsKeyArn: await newKey() }), handlerWithoutPermission);
     expect(response).toMatchObject({
       Status: 'FAILED',
@@ -281,7 +245,7 @@ describe('EbsDefaultEncryption handler', () => {
 
     // THEN it answered SUCCESS and the setting is made
     expect(result.functionError).toBeUndefined();
-    expect(responses.get(`/${e.RequestId}?X-Amz-Signature=test`)).toMatchObject({ Status: 'SUCCESS', Data: { KmsKeyId: key } });
+    expect(recorder.responseTo(e).body).toMatchObject({ Status: 'SUCCESS', Data: { KmsKeyId: key } });
     expect(await ebsState()).toEqual({ encrypted: true, keyId: key });
   });
 });

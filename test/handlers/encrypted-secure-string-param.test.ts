@@ -16,8 +16,6 @@
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import * as path from 'path';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -36,37 +34,24 @@ import {
   SecureStringResourceProperties,
   ValueSource,
 } from '../../src/private/contracts/encrypted-secure-string-param.contract';
-import { LocalAws, startLocalAws } from '../support/local-aws';
+import { CfnResponse, LocalAws, ResponseRecorder, startLocalAws, TEST_SERVICE_TOKEN } from '../support';
 
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'encrypted-secure-string-param.lambda');
 const BUNDLE = path.join(BUNDLE_DIR, 'index.js');
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/SecureStringHandlerTest/0f6c1f40-0000-4000-8000-000000000001';
-const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:secure-string-handler';
+const SERVICE_TOKEN = TEST_SERVICE_TOKEN;
 
 type Handler = (event: CloudFormationCustomResourceEvent) => Promise<void>;
 
-/** The body CloudFormation would receive. */
-interface CfnResponse {
-  Status: 'SUCCESS' | 'FAILED';
-  Reason: string;
-  PhysicalResourceId: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  NoEcho: boolean;
-  Data: Record<string, string>;
-}
 
 let aws: LocalAws;
 let kms: KMSClient;
 let ssm: SSMClient;
 let secrets: SecretsManagerClient;
-let server: http.Server;
-let responseUrl: string;
+let recorder: ResponseRecorder;
 let handler: Handler;
 let keyA: string;
 let keyB: string;
-const responses = new Map<string, { raw: string; body: CfnResponse }>();
 const savedEnv = { ...process.env };
 
 /** Every plaintext a test used or read back; none may leak. */
@@ -87,16 +72,7 @@ beforeAll(async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   handler = require(BUNDLE).handler;
 
-  server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      responses.set(req.url ?? '', { raw, body: JSON.parse(raw) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  recorder = await ResponseRecorder.start();
 
   keyA = (await kms.send(new CreateKeyCommand({ Description: 'parameter key A' }))).KeyMetadata!.Arn!;
   keyB = (await kms.send(new CreateKeyCommand({ Description: 'parameter key B' }))).KeyMetadata!.Arn!;
@@ -106,7 +82,7 @@ afterAll(async () => {
   kms?.destroy();
   ssm?.destroy();
   secrets?.destroy();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await recorder?.close();
   await aws?.stop();
   for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
   Object.assign(process.env, savedEnv);
@@ -146,7 +122,7 @@ function baseEvent(logicalId: string) {
   const requestId = randomUUID();
   return {
     ServiceToken: SERVICE_TOKEN,
-    ResponseURL: `${responseUrl}/cfn-response/${requestId}?X-Amz-Signature=test`,
+    ResponseURL: recorder.responseUrl(requestId),
     StackId: STACK_ID,
     RequestId: requestId,
     LogicalResourceId: logicalId,
@@ -157,9 +133,7 @@ function baseEvent(logicalId: string) {
 /** Run the bundled handler on one event and return the response CloudFormation got. */
 async function run(event: CloudFormationCustomResourceEvent): Promise<CfnResponse> {
   await handler(event);
-  const url = new URL(event.ResponseURL);
-  const got = responses.get(`${url.pathname}${url.search}`);
-  if (!got) throw new Error(`no CloudFormation response for ${event.RequestType} ${event.RequestId}`);
+  const got = recorder.responseTo(event);
   transcript.push(got.raw);
   return got.body;
 }
@@ -560,10 +534,9 @@ describe('in the local Lambda executor', () => {
     const result = await aws.invoke(fn.functionName, event);
     transcript.push(result.logs, result.rawPayload);
     expect(result.functionError).toBeUndefined();
-    const url = new URL(event.ResponseURL);
-    const got = responses.get(`${url.pathname}${url.search}`);
-    transcript.push(got?.raw ?? '');
-    expect(got?.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: name });
+    const got = recorder.responseTo(event as CloudFormationCustomResourceEvent);
+    transcript.push(got.raw);
+    expect(got.body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: name });
     expect(await valueOf(name)).toHaveLength(36);
     // one log line per event: the resource, the request type, the parameter name and the outcome
     expect(result.logs).toContain(JSON.stringify({ event: 'encrypted-secure-string-param', requestType: 'Create', parameterName: name, status: 'SUCCESS' }));

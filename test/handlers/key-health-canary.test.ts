@@ -25,7 +25,7 @@ import {
   KMSClient,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CANARY_CONTEXT_KEY,
   CANARY_CONTEXT_VALUE,
@@ -36,7 +36,7 @@ import {
   CanaryEnv,
   CanaryReport,
 } from '../../src/private/contracts/key-health-canary.contract';
-import { InvokeResult, LocalAws, startLocalAws } from '../support/local-aws';
+import { InvokeResult, LocalAws, startLocalAws } from '../support';
 
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'key-health-canary.lambda');
 const NAMESPACE = 'Test/KeyHealthCanary';
@@ -516,22 +516,7 @@ describe('the bundled key-health canary without KMS permissions (IAM enforced)',
   const asAdmin = () => ({ ...aws.clientConfig, credentials: admin, maxAttempts: 1 });
 
   /** aws.invoke, but signed by the admin user (the launcher's dummy credentials are refused now). */
-  async function invokeAsAdmin(name: string): Promise<InvokeResult> {
-    const lambda = new LambdaClient(asAdmin());
-    try {
-      const response = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}'), LogType: 'Tail' }));
-      const rawPayload = Buffer.from(response.Payload ?? []).toString('utf-8');
-      return {
-        statusCode: response.StatusCode,
-        functionError: response.FunctionError,
-        payload: rawPayload ? JSON.parse(rawPayload) : undefined,
-        rawPayload,
-        logs: Buffer.from(response.LogResult ?? '', 'base64').toString('utf-8'),
-      };
-    } finally {
-      lambda.destroy();
-    }
-  }
+  const invokeAsAdmin = (name: string): Promise<InvokeResult> => aws.invoke(name, {}, admin);
 
   test('IAM is really enforced: unknown credentials are refused, the admin user is let through', async () => {
     const dummy = new KMSClient({ ...aws.clientConfig, maxAttempts: 1 });

@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ENV, firing } from './support';
 import { CIS_4_7_KMS_PATTERN } from '../../src/private/audit-patterns';
+import { TEST_ENV, firing } from '../support';
 
 /**
  * CloudTrailSecured, CloudTrailKmsAlarm and AuditLogGroupSecured, on plain CDK resources.
@@ -30,7 +30,7 @@ interface AuditOptions {
 /** A trail to an encrypted log group with the CIS 4.7 filter and alarm: compliant unless an option breaks it. */
 function audit(o: AuditOptions = {}) {
   const app = new App();
-  const stack = new Stack(app, 'S', { env: ENV });
+  const stack = new Stack(app, 'S', { env: TEST_ENV });
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, alias: 'audit' });
   const logGroup = new logs.LogGroup(stack, 'Events', { encryptionKey: key, retention: logs.RetentionDays.ONE_YEAR, ...o.logGroup });
   const role = new iam.Role(stack, 'Delivery', { assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com') });
@@ -96,7 +96,7 @@ describe('CloudTrailSecured', () => {
   });
 
   test('non-compliant: the L2 Trail defaults (no KMS key, no CloudWatch Logs)', () => {
-    const stack = new Stack(new App(), 'S', { env: ENV });
+    const stack = new Stack(new App(), 'S', { env: TEST_ENV });
     new cloudtrail.Trail(stack, 'L2');
     expect(firing(stack, 'CloudTrailSecured')).toEqual(['S/L2/Resource']);
   });
@@ -108,7 +108,7 @@ describe('CloudTrailKmsAlarm', () => {
   });
 
   test('compliant: a trail delivering to a log group outside the app, with the filter on its literal name', () => {
-    const stack = new Stack(new App(), 'S', { env: ENV });
+    const stack = new Stack(new App(), 'S', { env: TEST_ENV });
     new cloudtrail.CfnTrail(stack, 'Trail', {
       isLogging: true,
       s3BucketName: 'org-trail-bucket',

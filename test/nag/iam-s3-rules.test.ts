@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { firing, newStack } from './support';
 import { EnvelopeEncryptedBucket } from '../../src';
+import { firing, newRuleStack } from '../support';
 
 /**
  * IamNoDecryptOnAllKeys and S3BucketCustomerManagedKey.
@@ -18,7 +18,7 @@ describe('IamNoDecryptOnAllKeys', () => {
   const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
   test('compliant: named keys, an L2 grant, encrypt-only on "*", a Deny, an alias ARN', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     new kms.Key(stack, 'Key', { enableKeyRotation: true }).grantDecrypt(role);
     new iam.ManagedPolicy(stack, 'Named', { statements: [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [KEY_ARN] })] });
@@ -30,7 +30,7 @@ describe('IamNoDecryptOnAllKeys', () => {
   });
 
   test('non-compliant: Decrypt or ReEncryptFrom (direct or by wildcard) on every key, in managed, inline and identity policies', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     new iam.ManagedPolicy(stack, 'Managed', { statements: [new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['*'] })] });
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] })); // AWS::IAM::Policy
@@ -73,7 +73,7 @@ describe('S3BucketCustomerManagedKey', () => {
   }
 
   test('compliant: EnvelopeEncryptedBucket\'s data bucket, an L2 bucket with the deny, an L1 bucket with a literal name and DSSE-KMS', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const eeb = new EnvelopeEncryptedBucket(stack, 'Envelope', { accessLogsBucket: goodBucket(stack, 'Logs', key) });
     goodBucket(stack, 'L2', key);
@@ -96,7 +96,7 @@ describe('S3BucketCustomerManagedKey', () => {
   });
 
   test('non-compliant: SSE-S3, no encryption, the AWS managed key, no Bucket Key, no deny, a deny that lets AES256 through', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new s3.Bucket(stack, 'SseS3', { encryption: s3.BucketEncryption.S3_MANAGED });
     new s3.CfnBucket(stack, 'Unencrypted');

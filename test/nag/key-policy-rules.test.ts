@@ -1,10 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { firing, newStack } from './support';
 import { ManagedCmk, RootAccess } from '../../src';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
 import { ADMIN_ACTIONS, SYMMETRIC_USAGE_ACTIONS } from '../../src/private/kms-actions';
+import { firing, newRuleStack } from '../support';
 
 /**
  * KeyPolicyNoPublicAccess, KeyPolicyNoFullAccessForNonRoot, KeyPolicySeparationOfDuties and
@@ -26,7 +26,7 @@ function keyWith(stack: Stack, id: string, statements: object[]): kms.CfnKey {
 
 describe('KeyPolicyNoPublicAccess', () => {
   test('compliant: named principals, a Deny on "*", the AWS default policy, ManagedCmk', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'Named', [ROOT_FULL, { Effect: 'Allow', Principal: ROLE, Action: 'kms:Decrypt', Resource: '*' }]);
     keyWith(stack, 'Deny', [ROOT_FULL, { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }]);
     new kms.CfnKey(stack, 'NoPolicy', { enableKeyRotation: true });
@@ -36,7 +36,7 @@ describe('KeyPolicyNoPublicAccess', () => {
   });
 
   test('non-compliant: "*", {AWS: "*"} with conditions, "*" in a list, NotPrincipal, and an L2 AnyPrincipal grant', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'Star', [ROOT_FULL, { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }]);
     keyWith(stack, 'AwsStarConditioned', [
       ROOT_FULL,
@@ -56,7 +56,7 @@ describe('KeyPolicyNoPublicAccess', () => {
 
 describe('KeyPolicyNoFullAccessForNonRoot', () => {
   test('compliant: root kms:* (the AWS default, L1 without a policy, L2), root by account id or by AWS::AccountId', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'Root', [ROOT_FULL]);
     keyWith(stack, 'AccountId', [{ Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 'kms:*', Resource: '*' }]);
     keyWith(stack, 'Pseudo', [{ Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: '*', Resource: '*' }]);
@@ -67,7 +67,7 @@ describe('KeyPolicyNoFullAccessForNonRoot', () => {
   });
 
   test('non-compliant: kms:* or * for a role, a service, everyone, another account\'s root, or a NotAction outside KMS', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'Role', [ROOT_FULL, { Effect: 'Allow', Principal: ROLE, Action: 'kms:*', Resource: '*' }]);
     keyWith(stack, 'Star', [ROOT_FULL, { Effect: 'Allow', Principal: { Service: 'logs.amazonaws.com' }, Action: '*', Resource: '*' }]);
     keyWith(stack, 'Everyone', [ROOT_FULL, { Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }]);
@@ -79,7 +79,7 @@ describe('KeyPolicyNoFullAccessForNonRoot', () => {
   });
 
   test('allowRootFullAccess: false makes root kms:* a finding, and leaves root administration alone', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'RootFull', [ROOT_FULL]);
     new kms.CfnKey(stack, 'NoPolicy', { enableKeyRotation: true });
     new ManagedCmk(stack, 'AdminOnly', { alias: 'admin-only' });
@@ -95,7 +95,7 @@ describe('KeyPolicyNoFullAccessForNonRoot', () => {
 
 describe('KeyPolicySeparationOfDuties', () => {
   test('compliant: admins and users apart; neutral DescribeKey/ListGrants/RevokeGrant; the root may do both', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'Apart', [
       ROOT_FULL,
       { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/admin' }, Action: [...ADMIN_ACTIONS], Resource: '*' },
@@ -109,7 +109,7 @@ describe('KeyPolicySeparationOfDuties', () => {
   });
 
   test('non-compliant: admin and use in one statement, across statements, through wildcards, or CreateGrant with admin', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'OneStatement', [ROOT_FULL, { Effect: 'Allow', Principal: ROLE, Action: ['kms:Decrypt', 'kms:ScheduleKeyDeletion'], Resource: '*' }]);
     keyWith(stack, 'TwoStatements', [
       ROOT_FULL,
@@ -127,7 +127,7 @@ describe('KeyPolicySeparationOfDuties', () => {
 
 describe('KeyPolicyLockout', () => {
   test('compliant: someone may PutKeyPolicy (root kms:*, root admin, an admin role), and a Deny only with a condition', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'Root', [ROOT_FULL]);
     keyWith(stack, 'AdminRole', [{ Effect: 'Allow', Principal: ROLE, Action: 'kms:Put*', Resource: '*' }]);
     keyWith(stack, 'ConditionalDeny', [
@@ -140,7 +140,7 @@ describe('KeyPolicyLockout', () => {
   });
 
   test('non-compliant: nobody may PutKeyPolicy, only "*" may, or everyone is denied it', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     keyWith(stack, 'UsageOnly', [{ Effect: 'Allow', Principal: ROLE, Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: '*' }]);
     keyWith(stack, 'OnlyStar', [{ Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }]);
     keyWith(stack, 'DenyAll', [ROOT_FULL, { Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }]);

@@ -1,8 +1,8 @@
 import { App, CfnCondition, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ENV, firing, newStack } from './support';
 import { ManagedCmk, ManagedCmkReplica } from '../../src';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
+import { firing, newRuleStack, TEST_ENV } from '../support';
 
 /**
  * KeyRotation, KeyPendingWindow, KeyPolicyNoLockoutBypass and KeyHasAlias: GIVEN a key, WHEN the
@@ -26,7 +26,7 @@ function cfnKey(stack: Stack, id: string, props: Partial<kms.CfnKeyProps> = {}):
 
 describe('KeyRotation', () => {
   test('compliant: L1 and L2 symmetric keys with rotation, default or explicit period within the maximum', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'L1');
     cfnKey(stack, 'L1Period', { rotationPeriodInDays: 365 });
     new kms.Key(stack, 'L2', { enableKeyRotation: true });
@@ -36,7 +36,7 @@ describe('KeyRotation', () => {
   });
 
   test('non-compliant: rotation absent or off, period too long, on L1 and L2 keys', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'Absent', { enableKeyRotation: undefined });
     cfnKey(stack, 'Off', { enableKeyRotation: false });
     cfnKey(stack, 'TooLong', { rotationPeriodInDays: 400 });
@@ -46,14 +46,14 @@ describe('KeyRotation', () => {
   });
 
   test('non-compliant: an escape-hatch override is what counts', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     (key.node.defaultChild as kms.CfnKey).addPropertyOverride('EnableKeyRotation', false);
     expect(firing(stack, 'KeyRotation')).toEqual(['S/Key/Resource']);
   });
 
   test('not applicable: asymmetric, HMAC and imported-material keys', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'Rsa', { enableKeyRotation: undefined, keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY' });
     cfnKey(stack, 'Hmac', { enableKeyRotation: undefined, keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC' });
     cfnKey(stack, 'External', { enableKeyRotation: undefined, origin: 'EXTERNAL' });
@@ -62,7 +62,7 @@ describe('KeyRotation', () => {
   });
 
   test('the maximum follows maximumRotationPeriod', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'Default'); // 365 days
     cfnKey(stack, 'Two', { rotationPeriodInDays: 180 });
     expect(firing(stack, 'KeyRotation', new KmsGovernanceChecks(undefined, { maximumRotationPeriod: Duration.days(180) }))).toEqual(['S/Default']);
@@ -70,7 +70,7 @@ describe('KeyRotation', () => {
   });
 
   test('non-compliant when one Fn::If branch turns rotation off', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     const prod = new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals('prod', 'prod') });
     cfnKey(stack, 'Key', { enableKeyRotation: Fn.conditionIf(prod.logicalId, true, false) as any });
     cfnKey(stack, 'Both', { enableKeyRotation: Fn.conditionIf(prod.logicalId, true, true) as any });
@@ -80,7 +80,7 @@ describe('KeyRotation', () => {
 
 describe('KeyPendingWindow', () => {
   test('compliant: absent (30 days) or 30', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'Absent');
     cfnKey(stack, 'Thirty', { pendingWindowInDays: 30 });
     new kms.Key(stack, 'L2', { enableKeyRotation: true, pendingWindow: Duration.days(30) });
@@ -88,7 +88,7 @@ describe('KeyPendingWindow', () => {
   });
 
   test('non-compliant: shorter than the minimum, on keys and replica keys', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'Seven', { pendingWindowInDays: 7 });
     new kms.Key(stack, 'L2', { enableKeyRotation: true, pendingWindow: Duration.days(10) });
     new kms.CfnReplicaKey(stack, 'Replica', { primaryKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/mrk-1', keyPolicy: ROOT_ONLY_POLICY, pendingWindowInDays: 20 });
@@ -96,7 +96,7 @@ describe('KeyPendingWindow', () => {
   });
 
   test('the minimum follows minimumPendingWindow', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'Seven', { pendingWindowInDays: 7 });
     cfnKey(stack, 'Fourteen', { pendingWindowInDays: 14 });
     expect(firing(stack, 'KeyPendingWindow', new KmsGovernanceChecks(undefined, { minimumPendingWindow: Duration.days(7) }))).toEqual([]);
@@ -104,7 +104,7 @@ describe('KeyPendingWindow', () => {
   });
 
   test('not applicable to other resources', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     new kms.CfnAlias(stack, 'Alias', { aliasName: 'alias/x', targetKeyId: 'arn:aws:kms:us-east-1:123456789012:key/x' });
     expect(new KmsGovernanceChecks().validateScope(stack).violations).toEqual([]);
   });
@@ -112,14 +112,14 @@ describe('KeyPendingWindow', () => {
 
 describe('KeyPolicyNoLockoutBypass', () => {
   test('compliant: absent or false', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'Absent');
     cfnKey(stack, 'False', { bypassPolicyLockoutSafetyCheck: false });
     expect(firing(stack, 'KeyPolicyNoLockoutBypass')).toEqual([]);
   });
 
   test('non-compliant: true, also through an override on an L2 key', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'True', { bypassPolicyLockoutSafetyCheck: true });
     const l2 = new kms.Key(stack, 'L2', { enableKeyRotation: true });
     (l2.node.defaultChild as kms.CfnKey).addPropertyOverride('BypassPolicyLockoutSafetyCheck', 'true');
@@ -129,7 +129,7 @@ describe('KeyPolicyNoLockoutBypass', () => {
 
 describe('KeyHasAlias', () => {
   test('compliant: an alias by Ref (L1), by GetAtt Arn (L2), or by GetAtt KeyId', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     cfnKey(stack, 'L1');
     const l2 = new kms.Key(stack, 'L2', { enableKeyRotation: true });
     l2.addAlias('alias/l2');
@@ -141,8 +141,8 @@ describe('KeyHasAlias', () => {
 
   test('compliant: an alias in another stack, before and after synthesis', () => {
     const app = new App();
-    const keys = new Stack(app, 'Keys', { env: ENV });
-    const aliases = new Stack(app, 'Aliases', { env: ENV });
+    const keys = new Stack(app, 'Keys', { env: TEST_ENV });
+    const aliases = new Stack(app, 'Aliases', { env: TEST_ENV });
     const key = new kms.Key(keys, 'Key', { enableKeyRotation: true });
     new kms.Alias(aliases, 'Alias', { aliasName: 'alias/elsewhere', targetKey: key });
     expect(firing(app, 'KeyHasAlias')).toEqual([]);
@@ -151,7 +151,7 @@ describe('KeyHasAlias', () => {
   });
 
   test('non-compliant (a warning): no alias, or an alias of another key', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     const a = new kms.Key(stack, 'A', { enableKeyRotation: true });
     new kms.Key(stack, 'B', { enableKeyRotation: true });
     a.addAlias('alias/a');
@@ -163,8 +163,8 @@ describe('KeyHasAlias', () => {
 
   test('replica keys need an alias in their Region too', () => {
     const app = new App();
-    const primaryStack = new Stack(app, 'Primary', { env: ENV });
-    const replicaStack = new Stack(app, 'Replica', { env: { ...ENV, region: 'eu-west-1' } });
+    const primaryStack = new Stack(app, 'Primary', { env: TEST_ENV });
+    const replicaStack = new Stack(app, 'Replica', { env: { ...TEST_ENV, region: 'eu-west-1' } });
     const primary = new ManagedCmk(primaryStack, 'Cmk', { alias: 'data', multiRegion: true });
     new ManagedCmkReplica(replicaStack, 'WithAlias', { primaryKey: primary, primaryKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1', alias: 'data' });
     new kms.CfnReplicaKey(replicaStack, 'Bare', { primaryKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1', keyPolicy: ROOT_ONLY_POLICY });
@@ -172,7 +172,7 @@ describe('KeyHasAlias', () => {
   });
 
   test('imported keys have no resource to check', () => {
-    const { stack } = newStack();
+    const { stack } = newRuleStack();
     kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
     expect(new KmsGovernanceChecks().validateScope(stack).violations).toEqual([]);
   });

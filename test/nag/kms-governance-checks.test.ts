@@ -10,13 +10,13 @@ import { NagPack } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
 import * as rules from '../../src/nag/rules';
+import { TEST_ENV } from '../support';
 
 /**
  * The pack as a whole: its rule ids, the classic mistakes of a plain CDK app, its props, and its
  * behaviour on values only known at deploy time.
  */
 
-const ENV = { account: '123456789012', region: 'us-east-1' };
 
 const RULE_IDS = [
   'KmsGovernance-KeyRotation',
@@ -49,7 +49,7 @@ function findings(scope: IConstruct, pack: NagPack = new KmsGovernanceChecks()):
  */
 function classicMistakes(): { app: App; stack: Stack } {
   const app = new App();
-  const stack = new Stack(app, 'Classic', { env: ENV });
+  const stack = new Stack(app, 'Classic', { env: TEST_ENV });
   const role = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 
   new kms.Key(stack, 'RotationOff', { alias: 'rotation-off' });
@@ -184,7 +184,7 @@ describe('props', () => {
 
   test('the props change the outcome', () => {
     const app = new App();
-    const stack = new Stack(app, 'S', { env: ENV });
+    const stack = new Stack(app, 'S', { env: TEST_ENV });
     const key = new kms.CfnKey(stack, 'Key', { enableKeyRotation: true, rotationPeriodInDays: 180, pendingWindowInDays: 14 });
     new kms.CfnAlias(stack, 'Alias', { aliasName: 'alias/key', targetKeyId: key.ref });
     expect(findings(app)).toEqual(['KmsGovernance-KeyPendingWindow S/Key']);
@@ -203,7 +203,7 @@ describe('props', () => {
 describe('values known only at deploy time', () => {
   function stackWithParameter() {
     const app = new App();
-    const stack = new Stack(app, 'S', { env: ENV });
+    const stack = new Stack(app, 'S', { env: TEST_ENV });
     const param = new CfnParameter(stack, 'Param', { type: 'String' });
     const condition = new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals(param.valueAsString, 'prod') });
     return { app, stack, param, condition };

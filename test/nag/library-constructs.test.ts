@@ -4,13 +4,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { EnvelopeEncryptedBucket, KeyAdminRole, KeyAuditorRole, KeyAuditTrail, KeyHealthCanary, ManagedCmk, ManagedCmkReplica } from '../../src';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
+import { TEST_ENV } from '../support';
 
 /**
  * The library's own constructs, in their default configuration, against its own pack. The goal is
  * zero findings.
  */
-
-const ENV = { account: '123456789012', region: 'us-east-1' };
 
 
 function findings(scope: IConstruct): string[] {
@@ -32,15 +31,15 @@ const CASES: Array<[string, (scope: Construct) => void]> = [
 
 describe('the library constructs pass KmsGovernanceChecks by default', () => {
   test.each(CASES)('%s', (_name, build) => {
-    const stack = new Stack(new App(), 'S', { env: ENV });
+    const stack = new Stack(new App(), 'S', { env: TEST_ENV });
     build(stack);
     expect(findings(stack)).toEqual([]);
   });
 
   test('ManagedCmkReplica', () => {
     const app = new App();
-    const primaryStack = new Stack(app, 'Primary', { env: ENV });
-    const replicaStack = new Stack(app, 'Replica', { env: { ...ENV, region: 'eu-west-1' } });
+    const primaryStack = new Stack(app, 'Primary', { env: TEST_ENV });
+    const replicaStack = new Stack(app, 'Replica', { env: { ...TEST_ENV, region: 'eu-west-1' } });
     const primary = new ManagedCmk(primaryStack, 'Cmk', { alias: 'app/data', multiRegion: true });
     const user = new iam.Role(replicaStack, 'App', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     new ManagedCmkReplica(replicaStack, 'Subject', {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
+import { TEST_ENV } from '../support';
 
 /**
  * The pack as a CDK validation plugin: `Validations.of(app).addPlugins(...)`, then `app.synth()`.
@@ -16,7 +17,6 @@ import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
  * constructed without a scope fails as a plugin; ours falls back to the scope given to it.
  */
 
-const ENV = { account: '123456789012', region: 'us-east-1' };
 
 interface Report {
   readonly pluginReports: Array<{
@@ -47,7 +47,7 @@ afterEach(() => {
 /** An app with one aliased key that does not rotate: exactly one KeyRotation finding. */
 function appWithRotationOff(context: Record<string, unknown> = {}): { app: App; key: kms.Key } {
   const app = new App({ outdir, context });
-  const stack = new Stack(app, 'S', { env: ENV });
+  const stack = new Stack(app, 'S', { env: TEST_ENV });
   const key = new kms.Key(stack, 'Key', { alias: 'no-rotation' });
   return { app, key };
 }

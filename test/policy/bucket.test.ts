@@ -1,8 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvelopeEncryptedBucket, ManagedCmk } from '../../src';
-import { PolicySimulator } from '../support/policy-simulator';
-import { TEST_ENV } from '../support/stacks';
+import { PolicySimulator, TEST_ENV } from '../support';
 
 /**
  * What the synthesized bucket policy and key policy of an EnvelopeEncryptedBucket really allow.

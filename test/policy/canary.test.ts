@@ -2,8 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { KeyHealthCanary, ManagedCmk } from '../../src';
 import { CANARY_CONTEXT_KEY, CANARY_CONTEXT_VALUE, CANARY_RUN_CONTEXT_KEY } from '../../src/private/contracts/key-health-canary.contract';
-import { PolicySimulator } from '../support/policy-simulator';
-import { TEST_ENV } from '../support/stacks';
+import { PolicySimulator, TEST_ENV } from '../support';
 
 /**
  * What the canary's role may do with the key it probes, by the synthesized key policy. moto

@@ -2,8 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { KeyAdminRole, ManagedCmk } from '../../src';
 import { EbsDefaultEncryption } from '../../src/ebs-default-encryption';
-import { PolicySimulator } from '../support/policy-simulator';
-import { TEST_ENV } from '../support/stacks';
+import { PolicySimulator, TEST_ENV } from '../support';
 
 /**
  * Who can really use the default EBS key, decided by the IAM policy simulator over the

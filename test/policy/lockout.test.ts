@@ -2,8 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ManagedCmk, RootAccess } from '../../src';
-import { PolicySimulator } from '../support/policy-simulator';
-import { TEST_ENV } from '../support/stacks';
+import { PolicySimulator, TEST_ENV } from '../support';
 
 /** A small deterministic PRNG (mulberry32), so that a failing configuration can be reproduced. */
 /* eslint-disable no-bitwise */

@@ -2,8 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { KeyAdminRole, ManagedCmk, RootAccess } from '../../src';
-import { Decision, PolicySimulator } from '../support/policy-simulator';
-import { TEST_ENV } from '../support/stacks';
+import { Decision, PolicySimulator, TEST_ENV } from '../support';
 
 /**
  * Who can really do what with a ManagedCmk, decided by the IAM policy simulator over the

@@ -1,4 +1,4 @@
-import { FilterPatternError, matchesJsonFilterPattern as matches, parseJsonFilterPattern } from './support/filter-pattern';
+import { FilterPatternError, matchesJsonFilterPattern as matches, parseJsonFilterPattern } from '.';
 
 /*
  * Part 1: the evaluator against the documented examples of the JSON filter-pattern syntax. Each

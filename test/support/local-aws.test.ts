@@ -16,7 +16,7 @@ import {
   KMSClient,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { LocalAws, startLocalAws } from './support/local-aws';
+import { LocalAws, startLocalAws } from '.';
 
 let aws: LocalAws;
 let kms: KMSClient;

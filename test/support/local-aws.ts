@@ -53,6 +53,13 @@ export interface NodeFunctionProps {
   readonly timeout?: number;
 }
 
+/** Credentials to sign a request with. */
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
 export interface InvokeResult {
   readonly statusCode?: number;
   /** 'Unhandled' when the handler threw, timed out or could not load. */
@@ -76,7 +83,8 @@ export interface LocalAws {
     credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   };
   deployNodeFunction(props: NodeFunctionProps): Promise<{ functionName: string; functionArn: string }>;
-  invoke(functionName: string, event?: unknown): Promise<InvokeResult>;
+  /** Invoke a function; `credentials` sign the call instead of the launcher's (once IAM is enforced). */
+  invoke(functionName: string, event?: unknown, credentials?: Credentials): Promise<InvokeResult>;
   stop(): Promise<void>;
 }
 
@@ -140,7 +148,10 @@ function makeLocalAws(ready: ReadyFile, child: ChildProcess): LocalAws {
     env,
     clientConfig,
     deployNodeFunction: (props) => deployNodeFunction(clientConfig, props),
-    invoke: (functionName, event) => invoke(clientConfig, functionName, event),
+    invoke: (functionName, event, credentials) => {
+      const config = credentials ? { ...clientConfig, credentials, maxAttempts: 1 } : clientConfig;
+      return invoke(config, functionName, event);
+    },
     stop: () => stopChild(child),
   };
 }
@@ -265,7 +276,7 @@ async function deployNodeFunction(config: ClientConfig, props: NodeFunctionProps
   }
 }
 
-async function invoke(config: ClientConfig, functionName: string, event: unknown = {}): Promise<InvokeResult> {
+async function invoke(config: Omit<ClientConfig, 'credentials'> & { credentials: object; maxAttempts?: number }, functionName: string, event: unknown = {}): Promise<InvokeResult> {
   const lambdaSdk = loadSdkClient('@aws-sdk/client-lambda');
   const lambda = new lambdaSdk.LambdaClient(config);
   let response: any;

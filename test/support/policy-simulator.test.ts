@@ -5,10 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { CfnResolutionError, CfnResolver, type StackModel } from './support/policy-intrinsics';
-import { PolicySimulator, type SimulationRequest } from './support/policy-simulator';
+import { CfnResolutionError, CfnResolver, PolicySimulator, type SimulationRequest, type StackModel, TEST_ENV } from '.';
 
-const ACCOUNT = '123456789012';
+const ACCOUNT = TEST_ENV.account;
 const env = { account: ACCOUNT, region: 'us-east-1' };
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 const V = '2012-10-17';

@@ -44,13 +44,14 @@ import {
   type StackEnvironment,
   type StackModel,
 } from './policy-intrinsics';
+import { TEST_ENV } from './stacks';
 
 export { CfnResolutionError } from './policy-intrinsics';
 export type { StackEnvironment } from './policy-intrinsics';
 
-/** Default environment used for env-agnostic stacks. */
-export const DEFAULT_ACCOUNT = '123456789012';
-export const DEFAULT_REGION = 'us-east-1';
+/** Default environment used for env-agnostic stacks: the test environment. */
+export const DEFAULT_ACCOUNT = TEST_ENV.account;
+export const DEFAULT_REGION = TEST_ENV.region;
 export const DEFAULT_PARTITION = 'aws';
 
 /** An IAM policy document. */

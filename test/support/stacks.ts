@@ -6,12 +6,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 /** The account and Region every test stack uses. */
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
 
+/** Options of `newStack`. */
+export interface NewStackOptions {
+  /**
+   * Synthesize into the template directory that `tools/cfn-lint.ts` lints. Apps that are
+   * deliberately non-compliant or not valid CloudFormation (the nag rule tests) opt out.
+   * @default true
+   */
+  readonly lint?: boolean;
+}
+
 /**
  * A fresh app and stack in the test environment. When `KMSGOV_TEMPLATE_DIR` is set (npm test sets
  * it), the app synthesizes there, so that `tools/cfn-lint.ts` can lint every template the tests made.
  */
-export function newStack(id = 'TestStack', props: StackProps = {}): { app: App; stack: Stack } {
-  const app = new App({ outdir: templateOutdir() });
+export function newStack(id = 'TestStack', props: StackProps = {}, options: NewStackOptions = {}): { app: App; stack: Stack } {
+  const app = new App({ outdir: options.lint === false ? undefined : templateOutdir() });
   const stack = new Stack(app, id, { env: TEST_ENV, ...props });
   return { app, stack };
 }

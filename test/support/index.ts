@@ -1,0 +1,13 @@
+/**
+ * The one test support module: every test imports its helpers from here.
+ */
+export * from './acknowledgements';
+export * from './compliance';
+export * from './configurations';
+export * from './custom-resource';
+export * from './filter-pattern';
+export * from './local-aws';
+export * from './nag';
+export * from './policy-intrinsics';
+export * from './policy-simulator';
+export * from './stacks';
