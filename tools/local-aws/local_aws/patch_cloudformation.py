@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from typing import Any
 
 from moto.awslambda.models import lambda_backends
@@ -42,89 +41,24 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError, ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack, cloudformation_backends
-from moto.core.exceptions import JsonRESTError, ServiceException
 from moto.core.responses import ActionResult, EmptyResult
 from moto.moto_api._internal import mock_random
 
 from . import cfn_resource_types
+from .cfn_events import (
+    CANCELLED,
+    CustomResourceFailure,
+    ResourceFailure,
+    add_resource_event,
+    describe_error,
+    set_stack_status,
+)
+from .cfn_events import physical_id_of as _physical_id
+from .cfn_events import stack_of as _stack_of
 
 
 class ChangeSetNotFoundException(CloudFormationError):
     code = "ChangeSetNotFoundException"
-
-
-class CustomResourceFailure(Exception):
-    """A custom resource answered FAILED, or never answered."""
-
-
-class ResourceFailure(Exception):
-    """Resource ``logical_id`` could not be created (already recorded as an event)."""
-
-    def __init__(self, logical_id: str, reason: str):
-        super().__init__(reason)
-        self.logical_id = logical_id
-        self.reason = reason
-
-
-CANCELLED = "Resource creation cancelled"
-
-
-# ---------------------------------------------------------------------------
-# Events and status
-# ---------------------------------------------------------------------------
-def describe_error(error: BaseException) -> str:
-    """A one-line reason for a stack event, from any exception."""
-    if isinstance(error, (ResourceFailure, CustomResourceFailure)):
-        return str(error)
-    if isinstance(error, ServiceException):
-        return f"{error.code}: {error.message}"
-    if isinstance(error, JsonRESTError):
-        return f"{error.error_type}: {error.message}"
-    return f"{type(error).__name__}: {error}"
-
-
-def add_resource_event(stack: Stack, logical_id: str, resource_type: str, status: str, reason: str | None = None, physical_id: str | None = None) -> None:
-    event = Event(
-        stack_id=stack.stack_id,
-        stack_name=stack.name,
-        logical_resource_id=logical_id,
-        physical_resource_id=physical_id or "",
-        resource_type=resource_type,
-        resource_status=status,
-        resource_status_reason=reason,
-        resource_properties=None,
-    )
-    _append_event(stack, event)
-
-
-def _append_event(stack: Stack, event: Event) -> None:
-    """Events get timestamps at least 1 ms apart: the CLI sorts events by
-    timestamp (millisecond precision), and a whole stack is often created
-    within one millisecond here."""
-    if stack.events:
-        earliest = stack.events[-1].timestamp + timedelta(milliseconds=1)
-        if event.timestamp < earliest:
-            event.timestamp = earliest
-    stack.events.append(event)
-
-
-def set_stack_status(stack: Stack, status: str, reason: str | None = None, keep_reason: bool = False) -> None:
-    """Stack status + the stack-level event; ``reason`` becomes StackStatusReason."""
-    stack.status = status
-    if not keep_reason:
-        stack.stack_status_reason = reason
-    stack._add_stack_event(status, resource_status_reason=reason)
-    last = stack.events.pop()
-    _append_event(stack, last)
-
-
-def _stack_of(resources_map: parsing.ResourceMap) -> Stack | None:
-    return getattr(resources_map, "_local_aws_stack", None)
-
-
-def _physical_id(resource: Any) -> str | None:
-    value = getattr(resource, "physical_resource_id", None)
-    return value if isinstance(value, str) else None
 
 
 # ---------------------------------------------------------------------------
