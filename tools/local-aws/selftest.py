@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sys
+import time
 import unittest
 import uuid
 import zipfile
@@ -79,7 +80,8 @@ RESPOND_WITH_HTTPS = """
 const https = require('https');
 const url = require('url');
 exports.handler = async (event) => {
-  const status = event.ResourceProperties.Fail === 'yes' ? 'FAILED' : 'SUCCESS';
+  // A Delete always succeeds: CloudFormation also sends one after a failed Create (rollback).
+  const status = event.ResourceProperties.Fail === 'yes' && event.RequestType !== 'Delete' ? 'FAILED' : 'SUCCESS';
   const body = JSON.stringify({ Status: status, Reason: 'told to fail', PhysicalResourceId: 'phys-' + event.LogicalResourceId,
     StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
     Data: { Echo: event.ResourceProperties.Value, ValueType: typeof event.ResourceProperties.Value } });
@@ -273,10 +275,10 @@ class CloudFormationTests(Base):
         self.assertIn(outputs(stack)["Queue"], [e["Value"] for e in cfn.list_exports()["Exports"]])
 
     def test_unsupported_resource_type_is_refused(self):
-        template = {"Resources": {"Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {}}}}
+        template = {"Resources": {"Detector": {"Type": "AWS::GuardDuty::Detector", "Properties": {"Enable": True}}}}
         with self.assertRaises(ClientError) as raised:
             create_stack(template)
-        self.assertIn("AWS::CloudTrail::Trail (Trail)", str(raised.exception))
+        self.assertIn("AWS::GuardDuty::Detector (Detector)", str(raised.exception))
 
     def test_cloudformation_kms_key_properties(self):
         stack = create_stack({
@@ -330,6 +332,222 @@ class CloudFormationTests(Base):
 
     def test_unimplemented_action_fails_fast_with_400(self):
         self.assertEqual(error_code(lambda: client("cloudtrail").lookup_events()), "NotImplemented")
+
+
+# ---------------------------------------------------------------------------
+# Custom resource lifecycle (cfn_custom_resources.py, cfn_lifecycle.py)
+# ---------------------------------------------------------------------------
+RECORD_BUCKET = "selftest-custom-resource-requests"
+
+# Records every request it gets (without the ResponseURL) in S3, then answers.
+# ResourceProperties steer it: PhysicalId (the id it answers with), FailOn
+# (request types it answers FAILED), Silent (a request type it never answers),
+# SleepSeconds (before answering a Create or Update), Value (echoed as Data.Echo).
+RECORDING_HANDLER = """
+const https = require('https');
+const { URL } = require('url');
+const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
+const s3 = new S3Client({ forcePathStyle: true });
+exports.handler = async (event) => {
+  const { ResponseURL, ...seen } = event;
+  const key = `${process.env.RECORD_PREFIX}/${String(Date.now()).padStart(15, '0')}-${event.RequestId}.json`;
+  await s3.send(new PutObjectCommand({ Bucket: process.env.RECORD_BUCKET, Key: key, Body: JSON.stringify(seen) }));
+  const props = event.ResourceProperties || {};
+  if (props.Silent === event.RequestType) return;
+  if (props.SleepSeconds && event.RequestType !== 'Delete') await new Promise((r) => setTimeout(r, Number(props.SleepSeconds) * 1000));
+  const failed = (props.FailOn || '').split(',').includes(event.RequestType);
+  const physical = event.RequestType === 'Delete' ? event.PhysicalResourceId
+    : (props.PhysicalId || event.PhysicalResourceId || 'phys-' + event.LogicalResourceId);
+  const body = JSON.stringify({ Status: failed ? 'FAILED' : 'SUCCESS', Reason: failed ? 'told to fail ' + event.RequestType : 'ok',
+    PhysicalResourceId: physical, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
+    Data: { Echo: props.Value || '' } });
+  const target = new URL(ResponseURL);
+  await new Promise((resolve, reject) => {
+    const req = https.request({ hostname: target.hostname, path: target.pathname + target.search, method: 'PUT' }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('error', reject);
+    req.end(body);
+  });
+};
+"""
+
+
+def recording_function(prefix: str) -> dict:
+    function = node_function(RECORDING_HANDLER)
+    function["Properties"].update({"Timeout": 30, "Environment": {"Variables": {"RECORD_BUCKET": RECORD_BUCKET, "RECORD_PREFIX": prefix}}})
+    return function
+
+
+def recorded(prefix: str) -> list[dict]:
+    """The requests the recording handler got, oldest first."""
+    s3 = client("s3")
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=RECORD_BUCKET, Prefix=f"{prefix}/").get("Contents", []))
+    return [json.loads(s3.get_object(Bucket=RECORD_BUCKET, Key=key)["Body"].read()) for key in keys]
+
+
+def kinds(requests: list[dict]) -> list[tuple[str, str]]:
+    return [(r["RequestType"], r["LogicalResourceId"]) for r in requests]
+
+
+def stack_events(stack_id: str) -> list[dict]:
+    """Oldest first."""
+    return list(reversed(client("cloudformation").describe_stack_events(StackName=stack_id)["StackEvents"]))
+
+
+def update_with_change_set(stack_name: str, template: dict) -> dict:
+    cfn = client("cloudformation")
+    cfn.create_change_set(StackName=stack_name, ChangeSetName="cdk-deploy-change-set", ChangeSetType="UPDATE", TemplateBody=json.dumps(template))
+    cfn.execute_change_set(StackName=stack_name, ChangeSetName="cdk-deploy-change-set")
+    return cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+
+
+class CustomResourceLifecycleTests(Base):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s3 = client("s3")
+        if error_code(lambda: s3.head_bucket(Bucket=RECORD_BUCKET)) != "no error":
+            s3.create_bucket(Bucket=RECORD_BUCKET)
+
+    def template(self, prefix: str, resources: dict, outputs: dict | None = None) -> dict:
+        return {"Resources": {"Fn": recording_function(prefix), **resources}, "Outputs": outputs or {}}
+
+    def test_update_reaches_changed_added_and_removed_custom_resources_only(self):
+        prefix = unique("update")
+        echo = {"Echo": {"Value": {"Fn::GetAtt": ["Changed", "Echo"]}}}
+        stack = create_stack(self.template(prefix, {
+            "Changed": custom_resource("Fn", Value="1"), "Same": custom_resource("Fn", Value="same"), "Removed": custom_resource("Fn", Value="gone"),
+        }, echo))
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        stack = update_with_change_set(stack["StackName"], self.template(prefix, {
+            "Changed": custom_resource("Fn", Value="2"), "Same": custom_resource("Fn", Value="same"), "Added": custom_resource("Fn", Value="new"),
+        }, echo))
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        self.assertEqual(outputs(stack), {"Echo": "2"})
+        requests = recorded(prefix)[3:]
+        self.assertEqual(kinds(requests), [("Update", "Changed"), ("Create", "Added"), ("Delete", "Removed")])
+        update, delete = requests[0], requests[2]
+        self.assertEqual((update["PhysicalResourceId"], update["ResourceProperties"]["Value"], update["OldResourceProperties"]["Value"]), ("phys-Changed", "2", "1"))
+        self.assertIn("ServiceToken", update["ResourceProperties"])
+        self.assertEqual((delete["PhysicalResourceId"], delete["ResourceProperties"]["Value"]), ("phys-Removed", "gone"))
+        statuses = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in stack_events(stack["StackId"])]
+        cleanup = statuses.index((stack["StackName"], "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"))
+        self.assertGreater(statuses.index(("Removed", "DELETE_COMPLETE")), cleanup)
+        self.assertEqual(statuses[-1], (stack["StackName"], "UPDATE_COMPLETE"))
+
+    def test_new_physical_id_is_a_replacement_and_the_old_one_is_deleted_in_cleanup(self):
+        prefix = unique("replace")
+        cfn = client("cloudformation")
+        stack = create_stack(self.template(prefix, {"Cr": custom_resource("Fn", Value="1")}, {"Ref": {"Value": {"Ref": "Cr"}}}))
+        new_template = self.template(prefix, {"Cr": custom_resource("Fn", Value="2", PhysicalId="phys-Cr-v2")}, {"Ref": {"Value": {"Ref": "Cr"}}})
+        cfn.update_stack(StackName=stack["StackName"], TemplateBody=json.dumps(new_template))  # the UpdateStack API this time
+        stack = cfn.describe_stacks(StackName=stack["StackName"])["Stacks"][0]
+        self.assertEqual((stack["StackStatus"], outputs(stack)["Ref"]), ("UPDATE_COMPLETE", "phys-Cr-v2"))
+        update, cleanup = recorded(prefix)[1:]
+        self.assertEqual((update["RequestType"], update["PhysicalResourceId"]), ("Update", "phys-Cr"))
+        self.assertEqual((cleanup["RequestType"], cleanup["PhysicalResourceId"], cleanup["ResourceProperties"]["Value"]), ("Delete", "phys-Cr", "1"))
+        self.assertNotIn("PhysicalId", cleanup["ResourceProperties"])  # the OLD properties
+        cfn.delete_stack(StackName=stack["StackName"])
+        last = recorded(prefix)[-1]
+        self.assertEqual((last["RequestType"], last["PhysicalResourceId"], last["ResourceProperties"]["Value"]), ("Delete", "phys-Cr-v2", "2"))
+
+    def test_stack_delete_sends_delete_in_reverse_dependency_order_and_skips_retained(self):
+        prefix = unique("delete")
+        third = custom_resource("Fn", Value="3")
+        third["DependsOn"] = "Second"
+        kept = custom_resource("Fn", Value="kept")
+        kept["DeletionPolicy"] = "Retain"
+        # Template order is the reverse of the dependency order, and the function comes last.
+        template = self.template(prefix, {})
+        template["Resources"] = {
+            "Third": third, "Second": custom_resource("Fn", Value={"Fn::GetAtt": ["First", "Echo"]}), "First": custom_resource("Fn", Value="a"),
+            "Kept": kept, "Fn": template["Resources"]["Fn"],
+        }
+        stack = create_stack(template)
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        cfn = client("cloudformation")
+        cfn.delete_stack(StackName=stack["StackName"])
+        self.assertEqual(cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"], "DELETE_COMPLETE")
+        deletes = [r for r in recorded(prefix) if r["RequestType"] == "Delete"]
+        self.assertEqual([r["LogicalResourceId"] for r in deletes], ["Third", "Second", "First"])
+        self.assertEqual((deletes[1]["PhysicalResourceId"], deletes[1]["ResourceProperties"]["Value"]), ("phys-Second", "a"))
+        self.assertIn(("Kept", "DELETE_SKIPPED"), [(e["LogicalResourceId"], e["ResourceStatus"]) for e in stack_events(stack["StackId"])])
+
+    def test_failed_delete_is_delete_failed_and_retain_resources_finishes_it(self):
+        prefix = unique("delete-failed")
+        cfn = client("cloudformation")
+        stack = create_stack(self.template(prefix, {"Cr": custom_resource("Fn", FailOn="Delete"), "Other": custom_resource("Fn")}))
+        cfn.delete_stack(StackName=stack["StackName"])
+        after = cfn.describe_stacks(StackName=stack["StackName"])["Stacks"][0]
+        self.assertEqual(after["StackStatus"], "DELETE_FAILED")
+        self.assertIn("The following resource(s) failed to delete: [Cr].", after["StackStatusReason"])
+        failed = [e for e in stack_events(stack["StackId"]) if e["ResourceStatus"] == "DELETE_FAILED"]
+        self.assertEqual(failed[0]["LogicalResourceId"], "Cr")
+        self.assertIn("Message returned: told to fail Delete", failed[0]["ResourceStatusReason"])
+        # Other was deleted; Cr, and the function it still needs, were kept.
+        left = {r["LogicalResourceId"] for r in cfn.describe_stack_resources(StackName=stack["StackName"])["StackResources"]}
+        self.assertEqual(left, {"Cr", "Fn"})
+        cfn.delete_stack(StackName=stack["StackName"], RetainResources=["Cr"])
+        self.assertEqual(cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"], "DELETE_COMPLETE")
+        self.assertEqual(sorted(kinds([r for r in recorded(prefix) if r["RequestType"] == "Delete"])), [("Delete", "Cr"), ("Delete", "Other")])
+
+    def test_failed_update_rolls_back_with_old_properties_and_deletes_what_it_created(self):
+        prefix = unique("rollback")
+        echo = {"Echo": {"Value": {"Fn::GetAtt": ["Cr", "Echo"]}}}
+        stack = create_stack(self.template(prefix, {"Cr": custom_resource("Fn", Value="1")}, echo))
+        failing = custom_resource("Fn", Value="2", FailOn="Update")
+        failing["DependsOn"] = "New"
+        new_template = self.template(prefix, {"Cr": failing, "New": custom_resource("Fn", Value="n")}, echo)
+        stack = update_with_change_set(stack["StackName"], new_template)
+        self.assertEqual(stack["StackStatus"], "UPDATE_ROLLBACK_COMPLETE")
+        self.assertIn("The following resource(s) failed to update: [Cr].", stack["StackStatusReason"])
+        self.assertEqual(outputs(stack), {"Echo": "1"})
+        self.assertNotIn("New", json.dumps(client("cloudformation").get_template(StackName=stack["StackName"])["TemplateBody"]))
+        requests = recorded(prefix)[1:]
+        self.assertEqual(kinds(requests), [("Create", "New"), ("Update", "Cr"), ("Update", "Cr"), ("Delete", "New")])
+        forward, back = requests[1], requests[2]
+        self.assertEqual((forward["ResourceProperties"]["Value"], forward["OldResourceProperties"]["Value"]), ("2", "1"))
+        self.assertEqual((back["ResourceProperties"], back["OldResourceProperties"]), (forward["OldResourceProperties"], forward["ResourceProperties"]))
+        self.assertEqual((back["PhysicalResourceId"], requests[3]["PhysicalResourceId"]), ("phys-Cr", "phys-New"))
+        statuses = [e["ResourceStatus"] for e in stack_events(stack["StackId"]) if e["LogicalResourceId"] == stack["StackName"]]
+        self.assertEqual(statuses[-4:], ["UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE"])
+
+    def test_modifying_the_service_token_fails_the_update(self):
+        prefix = unique("token")
+        resources = {"Other": recording_function(prefix), "Cr": custom_resource("Fn", Value="1")}
+        stack = create_stack(self.template(prefix, resources))
+        resources["Cr"] = custom_resource("Other", Value="2")
+        stack = update_with_change_set(stack["StackName"], self.template(prefix, resources))
+        self.assertEqual(stack["StackStatus"], "UPDATE_ROLLBACK_COMPLETE")
+        failed = [e for e in stack_events(stack["StackId"]) if e["ResourceStatus"] == "UPDATE_FAILED"]
+        self.assertEqual((failed[0]["LogicalResourceId"], failed[0]["ResourceStatusReason"]), ("Cr", "Modifying service token is not allowed."))
+        self.assertEqual(kinds(recorded(prefix)), [("Create", "Cr")])
+
+    def test_failed_create_gets_a_delete_on_rollback(self):
+        prefix = unique("create-failed")
+        stack = create_stack(self.template(prefix, {"Cr": custom_resource("Fn", FailOn="Create", PhysicalId="half-made")}))
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        requests = recorded(prefix)
+        self.assertEqual(kinds(requests), [("Create", "Cr"), ("Delete", "Cr")])
+        self.assertEqual(requests[1]["PhysicalResourceId"], "half-made")
+        # A Delete that fails too: the rollback fails, as on AWS.
+        prefix = unique("create-failed")
+        stack = create_stack(self.template(prefix, {"Cr": custom_resource("Fn", FailOn="Create,Delete")}))
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_FAILED")
+        self.assertIn("failed to delete: [Cr]", stack["StackStatusReason"])
+
+    def test_service_timeout_and_a_handler_that_never_answers(self):
+        prefix = unique("timeout")
+        started = time.monotonic()
+        stack = create_stack(self.template(prefix, {"Slow": custom_resource("Fn", SleepSeconds=8, ServiceTimeout=1)}))
+        self.assertLess(time.monotonic() - started, 6)  # the ServiceTimeout, not the 8 s answer or the 30 s function timeout
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        failed = [e for e in stack_events(stack["StackId"]) if e["ResourceStatus"] == "CREATE_FAILED"]
+        self.assertIn("within its ServiceTimeout of 1 seconds", failed[0]["ResourceStatusReason"])
+        self.assertEqual(kinds(recorded(prefix)), [("Create", "Slow"), ("Delete", "Slow")])
+        stack = create_stack(self.template(unique("silent"), {"Silent": custom_resource("Fn", Silent="Create")}))
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        failed = [e for e in stack_events(stack["StackId"]) if e["ResourceStatus"] == "CREATE_FAILED"]
+        self.assertIn("finished without sending a response", failed[0]["ResourceStatusReason"])
 
 
 # KMS multi-Region keys, imported key material, data key pairs, key agreement

@@ -25,6 +25,10 @@ class CustomResourceFailure(Exception):
         self.resource: Any = None  # the CustomModel of a failed Create (it gets a Delete on rollback)
 
 
+class StackOperationFailure(Exception):
+    """A stack operation failed; the message is the stack's StatusReason."""
+
+
 class ResourceFailure(Exception):
     """Resource ``logical_id`` could not be created or updated (already recorded as an event)."""
 
@@ -39,7 +43,7 @@ CANCELLED = "Resource creation cancelled"
 
 def describe_error(error: BaseException) -> str:
     """A one-line reason for a stack event, from any exception."""
-    if isinstance(error, (ResourceFailure, CustomResourceFailure)):
+    if isinstance(error, (ResourceFailure, CustomResourceFailure, StackOperationFailure)):
         return str(error)
     if isinstance(error, ServiceException):
         return f"{error.code}: {error.message}"
@@ -90,3 +94,26 @@ def stack_of(resources_map: parsing.ResourceMap) -> Stack | None:
 def physical_id_of(resource: Any) -> str | None:
     value = getattr(resource, "physical_resource_id", None)
     return value if isinstance(value, str) else None
+
+
+# ---------------------------------------------------------------------------
+# The resource map outside create/update, and outputs
+# ---------------------------------------------------------------------------
+def freeze(stack: Stack) -> None:
+    """moto's ResourceMap creates a missing resource whenever it is looked up
+    (also from DescribeStackResources or an output); a frozen map never does
+    (see patch_cloudformation.parse_and_create_resource)."""
+    stack.resource_map._local_aws_frozen = True
+
+
+def thaw(stack: Stack) -> None:
+    stack.resource_map._local_aws_frozen = False
+
+
+def evaluate_outputs(stack: Stack) -> None:
+    """Build the outputs once all resources exist (moto evaluated them lazily,
+    and cached values read while custom resources had not answered yet)."""
+    stack.output_map = stack._create_output_map()
+    for key in list(stack.output_map.outputs):
+        stack.output_map[key]
+    stack.output_map.exports  # noqa: B018 - resolves export names/values now

@@ -10,48 +10,46 @@ gaps fixed here, each by replacing one moto function:
  2. Change sets were looked up by name only (the CDK CLI always uses
     "cdk-deploy-change-set"): describe/delete/execute/list now also match
     the StackName, and a missing change set is ChangeSetNotFoundException.
- 3. FAILED custom-resource responses were ignored: the custom resource is
-    created synchronously (its handler runs, answers on the ResponseURL, and
-    we read that answer); FAILED -> CREATE_FAILED with the handler's reason,
-    and the stack rolls back (ROLLBACK_COMPLETE) -- any resource failure does.
- 4. DescribeStackEvents on a deleted stack: "Stack [name] does not exist".
- 5. UsePreviousValue on AWS::SSM::Parameter::Value<...> parameters: moto
+ 3. Custom resources get Create, Update and Delete requests and their
+    answers count (cfn_custom_resources.py); FAILED -> CREATE_FAILED with the
+    handler's reason, and the stack rolls back (ROLLBACK_COMPLETE) -- any
+    resource failure does.
+ 4. Stack updates (UpdateStack, ExecuteChangeSet UPDATE) and deletes run
+    like CloudFormation's: dependency order, cleanup phase, rollback,
+    DELETE_FAILED (cfn_lifecycle.py).
+ 5. DescribeStackEvents on a deleted stack: "Stack [name] does not exist".
+ 6. UsePreviousValue on AWS::SSM::Parameter::Value<...> parameters: moto
     re-used the *resolved* value as the SSM parameter name (HTTP 500 on
     every update); the previous *input* value is used now.
- 6. (KMS key policy stored as a dict: see patch_kms.py.)
+ 7. (KMS key policy stored as a dict: see patch_kms.py.)
 
-Also: per-resource stack events (CREATE_IN_PROGRESS/COMPLETE/FAILED,
-DELETE_*), StackStatusReason, outputs evaluated after creation, and a stack
-delete that fails becomes DELETE_FAILED instead of HTTP 500.
-
-Custom resources get Create events only (like moto); Delete of a stack with
-custom resources does not call the handler and does not fail.
+Also: per-resource stack events (CREATE_*, UPDATE_*, DELETE_*),
+StackStatusReason, outputs evaluated after creation and after each update,
+exports re-registered after UpdateStack, DeleteStack's RetainResources,
+UpdateStack's DisableRollback.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
-from moto.awslambda.models import lambda_backends
-from moto.cloudformation import custom_model, parsing
+from moto.cloudformation import parsing
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import responses as cfn_responses
-from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError, ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack, cloudformation_backends
 from moto.core.responses import ActionResult, EmptyResult
-from moto.moto_api._internal import mock_random
 
-from . import cfn_resource_types
+from . import cfn_custom_resources, cfn_lifecycle, cfn_resource_types
 from .cfn_events import (
     CANCELLED,
-    CustomResourceFailure,
     ResourceFailure,
     add_resource_event,
     describe_error,
+    evaluate_outputs,
+    freeze,
     set_stack_status,
+    thaw,
 )
 from .cfn_events import physical_id_of as _physical_id
 from .cfn_events import stack_of as _stack_of
@@ -77,10 +75,10 @@ def _create_resource_map(self: Stack) -> parsing.ResourceMap:
 # ---------------------------------------------------------------------------
 # Resource creation with events (replaces parsing.parse_and_create_resource)
 # ---------------------------------------------------------------------------
-_original_parse_and_create_resource = parsing.parse_and_create_resource
-
-
 def parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], resources_map: parsing.ResourceMap, account_id: str, region_name: str) -> Any:
+    """moto's parse_and_create_resource, with CREATE_* events; it also keeps
+    the resolved properties on the resource (an update compares them), and
+    keeps a custom resource whose Create failed (its rollback sends Delete)."""
     if getattr(resources_map, "_local_aws_frozen", False):
         # moto's ResourceMap creates a missing resource whenever it is looked
         # up -- also from DescribeStackResources or an output, after the stack
@@ -98,7 +96,13 @@ def parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], re
 
     record("CREATE_IN_PROGRESS")
     try:
-        resource = _original_parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name)
+        parsed = parsing.parse_resource_and_generate_name(logical_id, resource_json, resources_map)
+        if not parsed:
+            record("CREATE_COMPLETE")  # an allowed type that is never created (AWS::CDK::Metadata)
+            return None
+        resource_class, cleaned, physical_name = parsed
+        kwargs = {"LogicalId": logical_id, "StackId": resources_map.stack_id, "ResourceType": resource_type}
+        resource = resource_class.create_from_cloudformation_json(physical_name, cleaned, account_id, region_name, **kwargs)
     except ResourceFailure:
         # A resource this one refers to failed first (moto creates references
         # on demand, from inside this resource's creation).
@@ -106,41 +110,20 @@ def parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], re
         raise
     except Exception as error:  # noqa: BLE001 - every failure becomes CREATE_FAILED
         reason = describe_error(error)
-        record("CREATE_FAILED", reason)
+        failed_resource = getattr(error, "resource", None)
+        record("CREATE_FAILED", reason, _physical_id(failed_resource))
+        if failed_resource is not None:
+            failed_resource.cf_resource_type = resource_type
+            failed_resource.logical_resource_id = logical_id
+            resources_map._parsed_resources[logical_id] = failed_resource
         if stack is not None:
             stack._local_aws_failed.append(logical_id)
         raise ResourceFailure(logical_id, reason) from error
+    resource.cf_resource_type = resource_type
+    resource.logical_resource_id = logical_id
+    resource._local_aws_resolved = cfn_lifecycle.resolved_properties(cleaned)
     record("CREATE_COMPLETE", physical_id=_physical_id(resource))
     return resource
-
-
-_original_delete_resource = parsing.ResourceMap._delete_resource
-
-
-def _delete_resource(self: parsing.ResourceMap, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
-    """ResourceMap._delete_resource, with DELETE_* events."""
-    stack = _stack_of(self)
-    logical_id = getattr(parsed_resource, "logical_resource_id", "")
-    resource_type = resource_json.get("Type", "")
-    physical_id = _physical_id(parsed_resource)
-    if stack is not None:
-        add_resource_event(stack, logical_id, resource_type, "DELETE_IN_PROGRESS", physical_id=physical_id)
-    try:
-        _original_delete_resource(self, parsed_resource, resource_json)
-    except Exception as error:
-        if stack is not None:
-            add_resource_event(stack, logical_id, resource_type, "DELETE_FAILED", describe_error(error), physical_id)
-        raise
-    if stack is not None:
-        add_resource_event(stack, logical_id, resource_type, "DELETE_COMPLETE", physical_id=physical_id)
-
-
-def freeze(stack: Stack) -> None:
-    stack.resource_map._local_aws_frozen = True
-
-
-def thaw(stack: Stack) -> None:
-    stack.resource_map._local_aws_frozen = False
 
 
 def created_resources(self: Stack) -> list[Any]:
@@ -157,15 +140,6 @@ def created_resources(self: Stack) -> list[Any]:
 # ---------------------------------------------------------------------------
 # Stack creation, outputs, rollback (replaces Stack.create_resources)
 # ---------------------------------------------------------------------------
-def evaluate_outputs(stack: Stack) -> None:
-    """Build the outputs once all resources exist (moto evaluated them lazily,
-    and cached values read while custom resources had not answered yet)."""
-    stack.output_map = stack._create_output_map()
-    for key in list(stack.output_map.outputs):
-        stack.output_map[key]
-    stack.output_map.exports  # noqa: B018 - resolves export names/values now
-
-
 def create_resources(self: Stack, disable_rollback: bool = False) -> bool:
     """Create every resource; on failure roll back (or stop, with
     DisableRollback) like CloudFormation. Returns True on success."""
@@ -203,7 +177,7 @@ def _fail_creation(stack: Stack, error: BaseException, disable_rollback: bool) -
         reason += "."
     set_stack_status(stack, "ROLLBACK_IN_PROGRESS", f"{reason} Rollback requested by user.")
     try:
-        stack.resource_map.delete()
+        cfn_lifecycle.delete_resources(stack, stack.resource_map, rollback_of_create=True)
     except Exception as rollback_error:  # noqa: BLE001
         set_stack_status(stack, "ROLLBACK_FAILED", describe_error(rollback_error))
         return
@@ -289,7 +263,7 @@ def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_
     if change_set.change_set_type == "CREATE":
         _execute_create(self, stack, change_set, disable_rollback)
     else:
-        _execute_update(self, stack, change_set)
+        _execute_update(self, stack, change_set, disable_rollback)
     change_set.execution_status = "EXECUTE_COMPLETE"
     # "After you execute a change set, CloudFormation removes all change sets
     # that are associated with the stack" (moto kept them, so the next
@@ -319,34 +293,21 @@ def _execute_create(backend: CloudFormationBackend, stack: Stack, change_set, di
         _register_exports(backend, stack)
 
 
-def _execute_update(backend: CloudFormationBackend, stack: Stack, change_set) -> None:
-    """moto's update, plus fresh outputs/exports and a failed status instead
-    of HTTP 500. NOTE: a failed update is not undone (moto cannot); the
-    stack is marked UPDATE_ROLLBACK_COMPLETE with the reason."""
-    set_stack_status(stack, "UPDATE_IN_PROGRESS", "User Initiated")
-    stack._local_aws_failed = []
+def _execute_update(backend: CloudFormationBackend, stack: Stack, change_set, disable_rollback: bool) -> None:
+    """An UPDATE change set: cfn_lifecycle.run_update, then the new exports."""
+    update_stack_resources(backend, stack, change_set.template, change_set.parameters, disable_rollback)
+
+
+def update_stack_resources(backend: CloudFormationBackend, stack: Stack, template: str, parameters: dict[str, Any] | None, disable_rollback: bool) -> bool:
     old_exports = [export.name for export in stack.exports]
-    thaw(stack)
-    try:
-        change_set.apply()
-        stack.template = change_set.template
-        stack._parse_template()
-        stack.parameters = change_set.parameters
-        stack.description = stack.template_dict.get("Description")
-        evaluate_outputs(stack)
-    except Exception as error:  # noqa: BLE001
-        reason = describe_error(error)
-        if stack._local_aws_failed:
-            reason = f"The following resource(s) failed to update: [{', '.join(stack._local_aws_failed)}]."
-        set_stack_status(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
-        set_stack_status(stack, "UPDATE_ROLLBACK_COMPLETE", keep_reason=True)
-        return
-    finally:
-        freeze(stack)
+    if not cfn_lifecycle.run_update(stack, template, parameters, disable_rollback):
+        return False
+    if parameters:
+        stack.parameters = parameters
     for name in old_exports:
         backend.exports.pop(name, None)
     _register_exports(backend, stack)
-    set_stack_status(stack, "UPDATE_COMPLETE")
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -377,127 +338,8 @@ def describe_stack_events(self: CloudFormationBackend, stack_name: str) -> list[
 
 
 # ---------------------------------------------------------------------------
-# Custom resources (replaces CustomModel.create_from_cloudformation_json)
-# ---------------------------------------------------------------------------
-def _as_cloudformation_strings(value: Any) -> Any:
-    """CloudFormation hands custom resources every scalar property as a string."""
-    if isinstance(value, dict):
-        return {k: _as_cloudformation_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_cloudformation_strings(v) for v in value]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value
-
-
-def _response_url(region_name: str, stack_id: str) -> str:
-    # moto routes /cloudformation_<region>/cfnresponse to
-    # CloudFormationResponse.cfnresponse -> process_cfn_response (below).
-    host = f"{custom_model.settings.moto_server_host()}:{custom_model.settings.moto_server_port()}"
-    return f"{host}/cloudformation_{region_name}/cfnresponse?stack={stack_id}"
-
-
-def create_custom_resource(cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any) -> CustomModel:
-    """Run the custom resource's Lambda handler synchronously.
-
-    moto started the handler in a thread and marked the stack complete when
-    a SUCCESS arrived (FAILED was ignored). Here the handler runs to the end
-    while the emulator serves its PUT to the ResponseURL on another thread;
-    then the answer is known, and resources that refer to this one (Ref,
-    Fn::GetAtt) see its PhysicalResourceId and Data.
-    """
-    logical_id = kwargs["LogicalId"]
-    stack_id = kwargs["StackId"]
-    properties = cloudformation_json.get("Properties", {})
-    service_token = properties.get("ServiceToken")
-    if not service_token:
-        raise CustomResourceFailure("ServiceToken is required for a custom resource")
-    try:
-        function = lambda_backends[account_id][region_name].get_function(service_token)
-    except Exception:  # noqa: BLE001
-        raise CustomResourceFailure(
-            f"ServiceToken {service_token} is not a Lambda function of this emulator "
-            "(SNS-backed custom resources are not supported)"
-        ) from None
-
-    resource = CustomModel(region_name, str(mock_random.uuid4()), logical_id, resource_name)
-    resource._local_aws_response = None
-    stack = cloudformation_backends[account_id][region_name].get_stack(stack_id)
-    stack.add_custom_resource(resource)
-    event = {
-        "RequestType": "Create",
-        "ServiceToken": service_token,
-        "ResponseURL": _response_url(region_name, stack_id),
-        "StackId": stack_id,
-        "RequestId": resource.request_id,
-        "LogicalResourceId": logical_id,
-        "ResourceType": kwargs["ResourceType"],
-        "ResourceProperties": _as_cloudformation_strings(properties),
-    }
-    payload, errored, _logs = function._invoke_lambda(event)
-
-    response = resource._local_aws_response
-    if response is None:
-        detail = ""
-        if errored:
-            try:
-                error = json.loads(payload)
-                detail = f" The function failed: {error.get('errorType')}: {error.get('errorMessage')}"
-            except ValueError:
-                detail = f" The function failed: {payload}"
-        raise CustomResourceFailure(
-            f"Custom resource handler {function.function_name} finished without sending a response "
-            f"to the ResponseURL (CloudFormation would wait up to 1 hour here).{detail}"
-        )
-    if response.get("Status") != "SUCCESS":
-        raise CustomResourceFailure(
-            f"Received response status [{response.get('Status')}] from custom resource. "
-            f"Message returned: {response.get('Reason')} (RequestId: {resource.request_id})"
-        )
-    return resource
-
-
-def _custom_physical_resource_id(self: CustomModel) -> str:
-    response = getattr(self, "_local_aws_response", None) or {}
-    return response.get("PhysicalResourceId") or self.resource_name
-
-
-def _custom_get_cfn_attribute(self: CustomModel, attribute_name: str) -> Any:
-    if attribute_name in self.data:
-        return self.data[attribute_name]
-    raise ValidationError(
-        message=f"CustomResource attribute error: Vendor response doesn't contain {attribute_name} key in object {self.logical_id}"
-    )
-
-
-# ---------------------------------------------------------------------------
 # Responses (CloudFormationResponse methods)
 # ---------------------------------------------------------------------------
-def process_cfn_response(self: cfn_responses.CloudFormationResponse) -> tuple[int, dict[str, Any], str]:
-    """The custom resource's answer (PUT to the ResponseURL). moto read only
-    SUCCESS; FAILED, Reason and PhysicalResourceId were dropped."""
-    try:
-        body = json.loads(self.body or "{}")
-    except ValueError:
-        return 400, {}, "response body is not JSON"
-    match = re.search(r"/cloudformation_([^/]+)/cfnresponse", self.path or "")
-    region = match.group(1) if match else self.region
-    backend = cloudformation_backends[self.current_account][region]
-    try:
-        stack = backend.get_stack(body.get("StackId", ""))
-    except ValidationError:
-        return 404, {}, "unknown stack"
-    resource = stack.custom_resources.get(body.get("LogicalResourceId", ""))
-    if resource is None or resource.request_id != body.get("RequestId"):
-        return 404, {}, "unknown custom resource request"
-    resource._local_aws_response = body
-    if body.get("Status") == "SUCCESS":
-        resource.set_data(body.get("Data") or {})
-    return 200, {}, ""
-
-
 def _parameter_input_value(stack: Stack, key: str) -> Any:
     """The value the user gave (e.g. an SSM parameter *name*), not moto's
     resolved value -- what UsePreviousValue must re-use."""
@@ -644,21 +486,46 @@ def list_change_sets_response(self: cfn_responses.CloudFormationResponse) -> Act
 
 
 def _update_stack(self: Stack, template: str, role_arn: str | None = None, parameters: dict[str, Any] | None = None, tags: dict[str, str] | None = None) -> None:
-    """Stack.update (UpdateStack API): failures give UPDATE_ROLLBACK_COMPLETE."""
+    """Stack.update (the UpdateStack API): cfn_lifecycle.run_update, then
+    role, tags and exports (moto kept the old exports)."""
     cfn_resource_types.reject_unsupported_resource_types(template)
-    self._local_aws_failed = []
-    thaw(self)
+    disable_rollback = getattr(self, "_local_aws_disable_rollback", False)
+    self._local_aws_disable_rollback = False
+    backend = cloudformation_backends[self.account_id][self.region_name]
+    if not update_stack_resources(backend, self, template, parameters, disable_rollback):
+        return
+    self.role_arn = role_arn
+    if tags is not None:
+        self.tags = tags
+
+
+_original_update_stack_response = cfn_responses.CloudFormationResponse.update_stack
+
+
+def update_stack_response(self: cfn_responses.CloudFormationResponse) -> ActionResult:
+    """UpdateStack, with DisableRollback (moto ignored it)."""
+    stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+    stack._local_aws_disable_rollback = self._get_bool_param("DisableRollback", False)
     try:
-        _original_stack_update(self, template, role_arn, parameters, tags)
-        evaluate_outputs(self)
-    except Exception as error:  # noqa: BLE001
-        set_stack_status(self, "UPDATE_ROLLBACK_IN_PROGRESS", describe_error(error))
-        set_stack_status(self, "UPDATE_ROLLBACK_COMPLETE", keep_reason=True)
+        return _original_update_stack_response(self)
     finally:
-        freeze(self)
+        stack._local_aws_disable_rollback = False
 
 
-_original_stack_update = Stack.update
+def delete_stack_response(self: cfn_responses.CloudFormationResponse) -> EmptyResult:
+    """DeleteStack, with RetainResources: allowed for a DELETE_FAILED stack only."""
+    name = self._get_param("StackName")
+    retain = self._get_param("RetainResources", [])
+    stack = next((s for s in self.cloudformation_backend.stacks.values() if name in (s.name, s.stack_id)), None)
+    if retain and stack is not None:
+        if stack.status != "DELETE_FAILED":
+            raise ValidationError(
+                message=f"Invalid operation on stack [{stack.stack_id}]: RetainResources can be specified only "
+                f"when the stack is in DELETE_FAILED state (it is in {stack.status})"
+            )
+        stack._local_aws_retain = set(retain)
+    self.cloudformation_backend.delete_stack(name)
+    return EmptyResult()
 
 
 def apply() -> None:
@@ -666,6 +533,7 @@ def apply() -> None:
     Stack._create_resource_map = _create_resource_map
     Stack.create_resources = create_resources
     Stack.update = _update_stack
+    Stack.delete = cfn_lifecycle.stack_delete
     Stack.stack_resources = property(created_resources)
     Stack.stack_status_reason = None  # class default; set per stack on failure
     CloudFormationBackend.create_stack = create_stack
@@ -676,18 +544,24 @@ def apply() -> None:
     CloudFormationBackend.describe_stack_events = describe_stack_events
     # parsing.py (module globals, looked up at call time by ResourceMap)
     parsing.parse_and_create_resource = parse_and_create_resource
-    parsing.ResourceMap._delete_resource = _delete_resource
-    # custom_model.py
-    CustomModel.create_from_cloudformation_json = classmethod(create_custom_resource)
-    CustomModel.physical_resource_id = property(_custom_physical_resource_id)
-    CustomModel.get_cfn_attribute = _custom_get_cfn_attribute
+    parsing.ResourceMap.update = _resource_map_update_unused
+    parsing.ResourceMap.delete = cfn_lifecycle.resource_map_delete
+    # custom_model.py, CloudFormationResponse.process_cfn_response
+    cfn_custom_resources.apply()
     # responses.py
     R = cfn_responses.CloudFormationResponse
-    R.process_cfn_response = process_cfn_response
     R.create_change_set = create_change_set
     R.create_stack = create_stack_response
+    R.update_stack = update_stack_response
+    R.delete_stack = delete_stack_response
     R._validate_different_update = _validate_different_update
     R.execute_change_set = execute_change_set_response
     R.describe_change_set = describe_change_set_response
     R.delete_change_set = delete_change_set_response
     R.list_change_sets = list_change_sets_response
+
+
+def _resource_map_update_unused(self: parsing.ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None) -> None:
+    """moto's ResourceMap.update must not run: stack updates go through
+    cfn_lifecycle.run_update (which keeps the stack's state consistent)."""
+    raise NotImplementedError("local AWS emulator: ResourceMap.update is replaced by cfn_lifecycle.run_update")
