@@ -550,6 +550,93 @@ class CustomResourceLifecycleTests(Base):
         self.assertIn("finished without sending a response", failed[0]["ResourceStatusReason"])
 
 
+# ---------------------------------------------------------------------------
+# AWS::CloudTrail::Trail (cfn_cloudtrail.py)
+# ---------------------------------------------------------------------------
+CLOUDTRAIL_PRINCIPAL = {"Service": "cloudtrail.amazonaws.com"}
+
+
+def trail_template(trail_properties: dict, bucket_policy: bool = True, key_grants_cloudtrail: bool = True) -> dict:
+    key_statements = [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]
+    if key_grants_cloudtrail:
+        key_statements.append({"Effect": "Allow", "Principal": CLOUDTRAIL_PRINCIPAL, "Action": "kms:GenerateDataKey*", "Resource": "*"})
+    resources = {
+        "Bucket": {"Type": "AWS::S3::Bucket"},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Version": "2012-10-17", "Statement": key_statements}}},
+        "Logs": {"Type": "AWS::Logs::LogGroup"},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": CLOUDTRAIL_PRINCIPAL, "Action": "sts:AssumeRole"}]}}},
+        "Topic": {"Type": "AWS::SNS::Topic"},
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {"S3BucketName": {"Ref": "Bucket"}, **trail_properties}},
+    }
+    if bucket_policy:
+        resources["BucketPolicy"] = {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": CLOUDTRAIL_PRINCIPAL, "Action": "s3:GetBucketAcl", "Resource": {"Fn::GetAtt": ["Bucket", "Arn"]}},
+            {"Effect": "Allow", "Principal": CLOUDTRAIL_PRINCIPAL, "Action": "s3:PutObject", "Resource": {"Fn::Sub": "${Bucket.Arn}/logs/AWSLogs/${AWS::AccountId}/*"},
+             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+        ]}}}
+        resources["Trail"]["DependsOn"] = "BucketPolicy"
+    return {"Resources": resources, "Outputs": {
+        "Name": {"Value": {"Ref": "Trail"}}, "Arn": {"Value": {"Fn::GetAtt": ["Trail", "Arn"]}}, "Key": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}},
+        "Bucket": {"Value": {"Ref": "Bucket"}}, "Topic": {"Value": {"Ref": "Topic"}},
+    }}
+
+
+class CloudTrailTests(Base):
+    def test_trail_create_update_delete(self):
+        name = unique("selftest-trail")
+        properties = {
+            "TrailName": name, "S3KeyPrefix": "logs", "IsLogging": True, "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True,
+            "EnableLogFileValidation": True, "KMSKeyId": {"Ref": "Key"}, "CloudWatchLogsLogGroupArn": {"Fn::GetAtt": ["Logs", "Arn"]},
+            "CloudWatchLogsRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}, "SnsTopicName": {"Fn::GetAtt": ["Topic", "TopicName"]},
+            "EventSelectors": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}], "Tags": [{"Key": "team", "Value": "kms"}],
+        }
+        template = trail_template(properties)
+        template["Outputs"]["SnsTopicArn"] = {"Value": {"Fn::GetAtt": ["Trail", "SnsTopicArn"]}}
+        stack = create_stack(template)
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        out = outputs(stack)
+        cloudtrail = client("cloudtrail")
+        trail = cloudtrail.get_trail(Name=name)["Trail"]
+        self.assertEqual((out["Name"], out["Arn"], out["SnsTopicArn"]), (name, trail["TrailARN"], out["Topic"]))
+        self.assertEqual(trail["TrailARN"], f"arn:aws:cloudtrail:us-east-1:123456789012:trail/{name}")
+        self.assertEqual(
+            {k: trail.get(k) for k in ("S3BucketName", "S3KeyPrefix", "IsMultiRegionTrail", "IncludeGlobalServiceEvents", "LogFileValidationEnabled", "KmsKeyId", "HasCustomEventSelectors")},
+            {"S3BucketName": out["Bucket"], "S3KeyPrefix": "logs", "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True,
+             "LogFileValidationEnabled": True, "KmsKeyId": out["Key"], "HasCustomEventSelectors": True},
+        )
+        self.assertTrue(trail["CloudWatchLogsLogGroupArn"].startswith("arn:aws:logs:") and trail["CloudWatchLogsRoleArn"].startswith("arn:aws:iam::"))
+        self.assertTrue(cloudtrail.get_trail_status(Name=name)["IsLogging"])
+        self.assertEqual(cloudtrail.get_event_selectors(TrailName=name)["EventSelectors"][0]["ReadWriteType"], "WriteOnly")
+        self.assertEqual(cloudtrail.list_tags(ResourceIdList=[trail["TrailARN"]])["ResourceTagList"][0]["TagsList"], [{"Key": "team", "Value": "kms"}])
+
+        for key in ("KMSKeyId", "EventSelectors"):
+            del properties[key]
+        properties.update({"IsLogging": False, "EnableLogFileValidation": False})
+        stack = update_with_change_set(stack["StackName"], trail_template(properties))
+        self.assertEqual(stack["StackStatus"], "UPDATE_COMPLETE")
+        trail = cloudtrail.get_trail(Name=name)["Trail"]
+        self.assertEqual((trail.get("KmsKeyId"), trail["LogFileValidationEnabled"], trail["HasCustomEventSelectors"]), (None, False, False))
+        self.assertFalse(cloudtrail.get_trail_status(Name=name)["IsLogging"])
+
+        client("cloudformation").delete_stack(StackName=stack["StackName"])
+        self.assertEqual(error_code(lambda: cloudtrail.get_trail(Name=name)), "TrailNotFoundException")
+
+    def test_trail_gets_create_trail_checks(self):
+        def failure(template: dict) -> str:
+            stack = create_stack(template)
+            self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+            return next(e["ResourceStatusReason"] for e in stack_events(stack["StackId"]) if e["ResourceStatus"] == "CREATE_FAILED")
+
+        base = {"IsLogging": True, "S3KeyPrefix": "logs"}
+        self.assertIn("InsufficientS3BucketPolicyException", failure(trail_template(base, bucket_policy=False)))
+        self.assertIn("InsufficientS3BucketPolicyException", failure(trail_template({**base, "S3KeyPrefix": "other"})))
+        self.assertIn("InsufficientEncryptionPolicyException", failure(trail_template({**base, "KMSKeyId": {"Ref": "Key"}}, key_grants_cloudtrail=False)))
+        self.assertIn("InvalidParameterCombinationException", failure(trail_template({**base, "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": False})))
+        self.assertIn("InvalidCloudWatchLogsLogGroupArnException", failure(trail_template({
+            **base, "CloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:missing:*", "CloudWatchLogsRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}})))
+
+
 # KMS multi-Region keys, imported key material, data key pairs, key agreement
 from selftest_kms import *  # noqa: E402,F401,F403
 

@@ -13,6 +13,8 @@ service backends, so the API sees what the stack created):
   AWS::SNS::TopicPolicy   -> sns set_topic_attribute(Policy)
   AWS::Logs::MetricFilter -> logs put_metric_filter / delete_metric_filter
   AWS::CloudWatch::Alarm  -> cloudwatch put_metric_alarm / delete_alarms
+  AWS::CloudTrail::Trail  -> cloudtrail create_trail / start_logging / ...
+                             (cfn_cloudtrail.py, with CreateTrail's checks)
 (AWS::KMS::ReplicaKey is added in patch_kms_multiregion.py.)
 """
 
@@ -32,6 +34,8 @@ from moto.s3 import models as s3_models
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.utilities.utils import get_partition
+
+from . import cfn_cloudtrail  # defines AWS::CloudTrail::Trail (a CloudFormationModel subclass)
 
 # Types moto does not implement whose absence cannot change a test outcome.
 # Keep this list short; every entry needs a reason.
@@ -350,6 +354,7 @@ def _bucket_get_permission(self: s3_models.FakeBucket, action: str, resource: st
 
 def apply() -> None:
     parsing.resource_class_from_type = resource_class_from_type
+    cfn_cloudtrail.apply()
     s3_models.FakeBucket.get_permission = _bucket_get_permission
     # The model list/map are lru_cached from CloudFormationModel.__subclasses__();
     # the classes above exist now, so rebuild them.
