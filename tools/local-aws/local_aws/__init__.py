@@ -11,8 +11,12 @@ Modules:
   server           -- start/stop of the in-process moto server
   lambda_executor  -- runs Node.js Lambda handlers in a ``node`` child process
   patch_lambda     -- plugs the executor into moto's Lambda model
-  patch_cloudformation   -- change set / custom resource / failure handling
+  patch_cloudformation   -- change sets, stack create/update/delete wiring, failure handling
+  cfn_events             -- stack/resource events and failure types (shared)
+  cfn_custom_resources   -- the custom-resource protocol: Create/Update/Delete, ServiceTimeout
+  cfn_lifecycle          -- stack updates (cleanup, rollback) and deletes, in dependency order
   cfn_resource_types     -- strict resource types + the few types we add
+  cfn_cloudtrail         -- AWS::CloudTrail::Trail on moto's CloudTrail backend
   patch_kms        -- key state, key usage, CloudFormation key properties
   patch_ebs        -- Get/ResetEbsDefaultKmsKeyId
   patch_core       -- unimplemented actions answer HTTP 400 instead of 500
