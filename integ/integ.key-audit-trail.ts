@@ -1,8 +1,8 @@
 /**
- * KeyAuditTrail with its own trail. CloudTrail has no CloudFormation support in the local AWS, so
- * `integ:offline` excludes this test: offline it is checked by snapshot, and `integ:aws` deploys it
- * to a real account. IMPORTANT: a multi-Region trail is billed (the first copy of management
- * events is free).
+ * KeyAuditTrail with its own trail: deployed offline (the local AWS maps `AWS::CloudTrail::Trail`
+ * onto moto's CloudTrail backend, with CreateTrail's checks of the bucket policy, key and log
+ * group) and by `integ:aws` to a real account. IMPORTANT: a multi-Region trail is billed (the
+ * first copy of management events is free).
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
