@@ -5,10 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { EbsDefaultEncryptionFunction } from './ebs-default-encryption-function';
 import { HardenedFunction } from './internal/hardened-function';
+import { grantServiceIntegration } from './internal/service-grants';
 import { IManagedKey } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
 import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, toProperties } from './private/contracts/ebs-default-encryption.contract';
-import { CREATE_GRANT_ACTIONS, KmsCondition, SYMMETRIC_USAGE_ACTIONS, Sid } from './private/kms-actions';
+import { CREATE_GRANT_ACTIONS, SYMMETRIC_USAGE_ACTIONS, Sid } from './private/kms-actions';
 
 /**
  * The path of the EC2 Auto Scaling service-linked role, after `role/`.
@@ -178,16 +179,10 @@ export class EbsDefaultEncryption extends Construct {
 
 /** The key-policy statements of EBS encryption with this key. */
 function grantEbs(key: IManagedKey, stack: Stack, autoScaling: boolean): void {
-  const viaEc2 = `ec2.${stack.region}.amazonaws.com`;
-  const conditions = { StringEquals: { [KmsCondition.VIA_SERVICE]: viaEc2, [KmsCondition.CALLER_ACCOUNT]: stack.account } };
-  // The principals of this account, only through EC2 (as the AWS managed key aws/ebs allows). The
-  // conditions are part of the principal, as for ec2.Volume, so that separation of duties tells
-  // this grant from the account root's administration.
-  const throughEc2 = new iam.AccountPrincipal(stack.account).withConditions(conditions);
-  key.grantScoped(throughEc2, { actions: [...SYMMETRIC_USAGE_ACTIONS], viaServices: [viaEc2], conditions, statementId: Sid.EBS_VIA_EC2 });
-  // Grants let EC2 use the key for an attached volume for as long as it lives; the key adds
-  // kms:GrantIsForAWSResource to every CreateGrant.
-  key.grantScoped(throughEc2, { actions: [...CREATE_GRANT_ACTIONS], viaServices: [viaEc2], conditions, statementId: Sid.EBS_GRANTS_VIA_EC2 });
+  // The principals of this account, only through EC2 (as the AWS managed key aws/ebs allows), and
+  // grants for persistent resources: the contract's EBS statements (EbsViaEc2, EbsGrantsViaEc2),
+  // which any volume of the app using the key gets too.
+  grantServiceIntegration(key, stack, 'ebs');
   if (!autoScaling) return;
 
   // Named directly, as the EC2 Auto Scaling guide requires: the service-linked role gets no key

@@ -14,7 +14,7 @@ import { EnvelopeEncryptedBucket } from './envelope-encrypted-bucket';
 import { alarmTopic } from './internal/alarm-topic';
 import { grantKeyUse } from './internal/key-use';
 import { operationalKey } from './internal/operational-key';
-import { grantEventBridgeDelivery, grantLogGroupEncryption } from './internal/service-grants';
+import { grantServiceIntegration } from './internal/service-grants';
 import { ManagedCmk } from './managed-cmk';
 import { IKeyAudit, IManagedKey } from './managed-key';
 import {
@@ -26,6 +26,7 @@ import {
   keyEventsPattern,
 } from './private/audit-patterns';
 import { shortHash } from './private/ids';
+import { markKeyUseGranted } from './private/key-policy/service-use';
 import { ServiceActions, Sid } from './private/kms-actions';
 import { validateLength, validatePattern } from './private/validate';
 
@@ -172,7 +173,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
         retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         removalPolicy,
       });
-      grantLogGroupEncryption(key, this);
+      grantServiceIntegration(key, this, 'logs');
       this.logGroup = logGroup;
 
       const delivery = new iam.Role(this, 'Delivery', {
@@ -203,6 +204,8 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
         ],
       });
       Tags.of(this.trail).add('cdk-kms-governance:component', 'key-audit-trail');
+      // CloudTrail's use of the key is granted above, for this trail only.
+      markKeyUseGranted(this.trail);
       // CloudTrail checks the bucket policy and the delivery role when the trail is created.
       this.trail.node.addDependency(this.bucket.bucket.policy!, deliveryPolicy);
       this.alarmTopic = props.alarmTopic ?? alarmTopic(this, key);
@@ -255,7 +258,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
   /** KMS key events from EventBridge to the topic; undeliverable events go to an encrypted queue. */
   private forwardKeyEvents(queueKey: IManagedKey): void {
     const deadLetters = new sqs.Queue(this, 'DeadLetters', { encryptionMasterKey: queueKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    grantEventBridgeDelivery(queueKey, this, 'queue');
+    grantServiceIntegration(queueKey, this, 'eventbridge-to-sqs');
     new events.Rule(this, 'KeyEvents', {
       description: 'KMS key deletion, rotation and imported key material expiry',
       eventPattern: { source: ['aws.kms'], detailType: ['KMS CMK Deletion', 'KMS CMK Rotation', 'KMS Imported Key Material Expiration'] },
@@ -263,7 +266,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
     });
     const topicKey = this.alarmTopic instanceof sns.Topic ? this.alarmTopic.masterKey : undefined;
     if (topicKey) {
-      grantEventBridgeDelivery(topicKey, this, 'topic');
+      grantServiceIntegration(topicKey, this, 'eventbridge-to-sns');
     }
   }
 

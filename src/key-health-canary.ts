@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmTopic } from './internal/alarm-topic';
 import { HardenedFunction } from './internal/hardened-function';
-import { grantEventBridgeDelivery } from './internal/service-grants';
+import { grantServiceIntegration } from './internal/service-grants';
 import { KeyHealthCanaryFunction } from './key-health-canary-function';
 import { IManagedKey } from './managed-key';
 import {
@@ -157,7 +157,7 @@ export class KeyHealthCanary extends Construct {
       schedule: events.Schedule.rate(interval),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0, deadLetterQueue: hardened.deadLetterQueue })],
     });
-    grantEventBridgeDelivery(hardened.encryptionKey, this, 'queue');
+    grantServiceIntegration(hardened.encryptionKey, this, 'eventbridge-to-sqs');
 
     this.metric = new cloudwatch.Metric({
       namespace,

@@ -94,6 +94,16 @@ export interface ManagedCmkProps extends KeyPolicyOptions {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Allow an RSA_2048 key for encryption (`keySpec: RSA_2048` with `keyUsage: ENCRYPT_DECRYPT`). It is
+   * an error by default: AWS Control Tower's control CT.KMS.PR.2 refuses such a key at deployment in
+   * an organization that enables it; RSA_3072 and RSA_4096 pass. Signing with RSA_2048 is not
+   * affected.
+   *
+   * @default false
+   */
+  readonly allowRsa2048Encryption?: boolean;
+
+  /**
    * Whether the key is a multi-Region primary key, which `ManagedCmkReplica` can replicate.
    *
    * IMPORTANT: changing it replaces the key.
@@ -163,6 +173,12 @@ export class ManagedCmk extends ManagedKeyBase {
     this.keyUsage = props.keyUsage ?? usages[0];
     if (!usages.includes(this.keyUsage)) {
       throw new Error(`'keyUsage' ${this.keyUsage} is not supported by keySpec ${this.keySpec}; it supports ${usages.join(', ')}. Received: ${quote(this.keyUsage)}`);
+    }
+    if (this.keySpec === kms.KeySpec.RSA_2048 && this.keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT && !props.allowRsa2048Encryption) {
+      throw new Error(
+        "'keySpec' RSA_2048 with 'keyUsage' ENCRYPT_DECRYPT is refused by AWS Control Tower (CT.KMS.PR.2: RSA keys for encryption must be " +
+          "longer than 2048 bits). Use RSA_3072 or RSA_4096, or set 'allowRsa2048Encryption: true'. Received: RSA_2048, ENCRYPT_DECRYPT",
+      );
     }
     const symmetric = this.keySpec === kms.KeySpec.SYMMETRIC_DEFAULT;
     if (props.enableKeyRotation === true && !symmetric) {

@@ -1,10 +1,11 @@
-import { Resource, ResourceProps, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Resource, ResourceProps, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IManagedKey, KeyPolicyOptions, RootAccess, ScopedGrantOptions } from './managed-key';
 import { shortHash } from './private/ids';
 import { scopedGrantConditions } from './private/key-policy/conditions';
+import { registerServiceUse } from './private/key-policy/service-use';
 import { KeyPolicyStatements } from './private/key-policy/statements';
 import { KeyPolicyWriter } from './private/key-policy/writer';
 import {
@@ -74,10 +75,24 @@ export abstract class ManagedKeyBase extends Resource implements IManagedKey {
       rootFullAccess: this.rootAccess === RootAccess.FULL,
       viaServices: options.viaServices,
       allowAdministratorsAsUsers: options.allowAdministratorsAsUsers ?? false,
+      allowGrantsOutsideAwsResources: options.allowGrantsOutsideAwsResources ?? false,
     });
     this._statements = this.writer.statements;
     this.policy = this._statements.document;
     this.node.addValidation({ validate: () => this.writer.validate() });
+    // The resources of the app that use this key get what their services need (private/service-contract.ts).
+    const key = this;
+    registerServiceUse(this, {
+      path: this.node.path,
+      get resource() {
+        return key.node.defaultChild as CfnResource;
+      },
+      aliasResources: () => key.aliasConstructs.map((a) => a.node.defaultChild as CfnResource),
+      aliasNames: () => key.aliasNames.filter((n) => !Token.isUnresolved(n)),
+      allow: (principal, actions, conditions, sid) => {
+        key.writer.grant(principal, actions, { conditions, sid, explicit: true });
+      },
+    });
   }
 
   /** The reference to this key, for L1 properties that take one. */
@@ -136,7 +151,7 @@ export abstract class ManagedKeyBase extends Resource implements IManagedKey {
     if (json.Effect === 'Allow' && isWildcardPrincipal(json.Principal)) {
       throw new Error(`'statement' must not allow Principal "*" in a key policy (Security Hub KMS.5, Checkov CKV_AWS_33). Received: ${quote(json)}`);
     }
-    this._statements.addRaw(statement);
+    this.writer.addStatement(statement);
     return { statementAdded: true, policyDependable: this.policy };
   }
 

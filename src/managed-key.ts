@@ -79,6 +79,18 @@ export interface KeyPolicyOptions {
    * @default false
    */
   readonly allowAdministratorsAsUsers?: boolean;
+
+  /**
+   * Allow principals that are not AWS services to create grants that are not for AWS resources.
+   * By default the key policy denies it (statement `DenyGrantsNotForAwsResources`): a grant can
+   * confer use of the key outside the key policy, so only AWS services create grants, and only for
+   * AWS resources (an EBS volume, an RDS instance). An organization with the Control Tower control
+   * CT.KMS.PR.3 refuses any key without this statement.
+   *
+   * @see https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html
+   * @default false
+   */
+  readonly allowGrantsOutsideAwsResources?: boolean;
 }
 
 /**

@@ -87,6 +87,7 @@ describe('EbsDefaultEncryption defaults', () => {
   test('the key policy gets exactly the EBS and Auto Scaling statements', () => {
     expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual([
       'KeyRootAdministration',
+      'DenyGrantsNotForAwsResources',
       'EbsViaEc2',
       'EbsGrantsViaEc2',
       'AutoScalingEbs',
@@ -174,7 +175,7 @@ describe('EbsDefaultEncryption props', () => {
 
   test('autoScaling: false leaves the Auto Scaling service-linked role out of the key policy', () => {
     const { template, keyId } = ebsStack({ autoScaling: false });
-    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'EbsViaEc2', 'EbsGrantsViaEc2']);
+    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'DenyGrantsNotForAwsResources', 'EbsViaEc2', 'EbsGrantsViaEc2']);
     expect(JSON.stringify(template.toJSON())).not.toContain('AWSServiceRoleForAutoScaling');
   });
 
@@ -197,7 +198,7 @@ describe('EbsDefaultEncryption props', () => {
     const key = new ManagedCmk(stack, 'Cmk', { alias: 'ebs', administrators: [admin], users: [user], rootAccess: RootAccess.ADMINISTRATION_ONLY });
     new EbsDefaultEncryption(stack, 'EbsDefault', { key });
     const sids = keyPolicyStatements(Template.fromStack(stack), stack.getLogicalId(key.cfnKey)).map((s) => s.Sid);
-    expect(sids).toEqual(['KeyRootAdministration', 'KeyAdministration', 'KeyUsage', 'EbsViaEc2', 'EbsGrantsViaEc2', 'AutoScalingEbs', 'AutoScalingEbsGrants']);
+    expect(sids).toEqual(['KeyRootAdministration', 'KeyAdministration', 'KeyAdministratorsCannotUse', 'KeyUsage', 'DenyGrantsNotForAwsResources', 'EbsViaEc2', 'EbsGrantsViaEc2', 'AutoScalingEbs', 'AutoScalingEbsGrants']);
   });
 
   test("the key's viaServices narrow neither the EC2 nor the Auto Scaling statements (scoped grants carry their own conditions)", () => {
@@ -283,7 +284,7 @@ describe('EbsDefaultEncryption bad input', () => {
   });
 
   test.each<[string, kms.KeySpec, kms.KeyUsage | undefined]>([
-    ['an RSA encryption key', kms.KeySpec.RSA_2048, kms.KeyUsage.ENCRYPT_DECRYPT],
+    ['an RSA encryption key', kms.KeySpec.RSA_3072, kms.KeyUsage.ENCRYPT_DECRYPT],
     ['a signing key', kms.KeySpec.ECC_NIST_P256, undefined],
     ['an HMAC key', kms.KeySpec.HMAC_256, undefined],
   ])('%s', (_name, keySpec, keyUsage) => {

@@ -124,7 +124,7 @@ describe('EncryptedSecureStringParam defaults', () => {
       Resource: '*',
       Condition: { StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com', 'kms:EncryptionContext:PARAMETER_ARN': PARAM_ARN } },
     });
-    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'SecureStringParameter']);
+    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'DenyGrantsNotForAwsResources', 'SecureStringParameter']);
   });
 
   test('parameterName, parameterArn and key are exposed', () => {
@@ -382,7 +382,7 @@ describe('EncryptedSecureStringParam in a stack', () => {
     const key = new ManagedCmk(stack, 'Key', { alias: 'app/config' });
     for (let i = 0; i < 60; i++) new EncryptedSecureStringParam(stack, `P${i}`, { key, parameterName: `/app/param-${i}`, value: SecureStringValue.generated() });
     const template = Template.fromStack(stack);
-    expect(keyPolicyStatements(template, stack.getLogicalId(key.cfnKey)).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'SecureStringParameter']);
+    expect(keyPolicyStatements(template, stack.getLogicalId(key.cfnKey)).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'DenyGrantsNotForAwsResources', 'SecureStringParameter']);
   });
 });
 
@@ -504,9 +504,9 @@ describe('EncryptedSecureStringParam bad input', () => {
 
   test('an asymmetric key', () => {
     const { stack } = newStack();
-    const key = new ManagedCmk(stack, 'Rsa', { alias: 'rsa', keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
+    const key = new ManagedCmk(stack, 'Rsa', { alias: 'rsa', keySpec: kms.KeySpec.RSA_3072, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
     expect(() => new EncryptedSecureStringParam(stack, 'Param', { key, parameterName: '/p', value: SecureStringValue.generated() }))
-      .toThrow(/'key' must be a symmetric encryption key: Parameter Store supports no other. Received: TestStack\/Rsa \(RSA_2048, ENCRYPT_DECRYPT\)/);
+      .toThrow(/'key' must be a symmetric encryption key: Parameter Store supports no other. Received: TestStack\/Rsa \(RSA_3072, ENCRYPT_DECRYPT\)/);
   });
 
   test('the owner tag key is the one the handler uses', () => {

@@ -172,7 +172,7 @@ describe('EnvelopeEncryptedBucket props', () => {
     });
     expect(Object.keys(t.findResources('AWS::KMS::Key'))).toHaveLength(1);
     expect(Object.keys(t.findResources('AWS::S3::Bucket'))).toHaveLength(2);
-    expect(keyPolicyStatements(t).map((s) => s.Sid)).toEqual(['KeyRootAdministration']);
+    expect(keyPolicyStatements(t).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'DenyGrantsNotForAwsResources']);
   });
 
   test.each<[string, any, RegExp]>([
@@ -192,8 +192,8 @@ describe('EnvelopeEncryptedBucket props', () => {
 
   test('bad input: an asymmetric ManagedCmk', () => {
     const { stack } = newStack();
-    const key = new ManagedCmk(stack, 'Cmk', { alias: 'k', keySpec: kms.KeySpec.RSA_2048 });
-    expect(() => new EnvelopeEncryptedBucket(stack, 'Data', { key })).toThrow(/'key' must be a symmetric encryption key: S3 supports only those for SSE-KMS. Received: TestStack\/Cmk \(RSA_2048\)/);
+    const key = new ManagedCmk(stack, 'Cmk', { alias: 'k', keySpec: kms.KeySpec.RSA_3072 });
+    expect(() => new EnvelopeEncryptedBucket(stack, 'Data', { key })).toThrow(/'key' must be a symmetric encryption key: S3 supports only those for SSE-KMS. Received: TestStack\/Cmk \(RSA_3072\)/);
   });
 
   test('bad input: an empty object-key pattern in a grant', () => {

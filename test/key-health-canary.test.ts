@@ -80,7 +80,7 @@ describe('KeyHealthCanary defaults', () => {
     const describeStatement = statementBySid(template, 'KeyHealthCanaryDescribe', keyId);
     expect(describeStatement.Action).toBe('kms:DescribeKey');
     expect(describeStatement.Condition).toBeUndefined();
-    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'KeyHealthCanary', 'KeyHealthCanaryDescribe']);
+    expect(keyPolicyStatements(template, keyId).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'DenyGrantsNotForAwsResources', 'KeyHealthCanary', 'KeyHealthCanaryDescribe']);
   });
 
   test('an alarm on a failed run or on missing data, notifying an encrypted topic', () => {
@@ -114,7 +114,7 @@ describe('KeyHealthCanary props and usages', () => {
   test.each([
     [kms.KeySpec.ECC_NIST_P256, undefined, ['kms:Sign', 'kms:Verify']],
     [kms.KeySpec.HMAC_256, undefined, ['kms:GenerateMac', 'kms:VerifyMac']],
-    [kms.KeySpec.RSA_2048, kms.KeyUsage.ENCRYPT_DECRYPT, ['kms:Decrypt', 'kms:Encrypt']],
+    [kms.KeySpec.RSA_3072, kms.KeyUsage.ENCRYPT_DECRYPT, ['kms:Decrypt', 'kms:Encrypt']],
   ])('a %s key: the canary gets %s, without an encryption-context condition', (keySpec, keyUsage, actions) => {
     const { template, stack, key } = canaryStack({ keySpec, keyUsage });
     const st = statementBySid(template, 'KeyHealthCanary', stack.getLogicalId(key.cfnKey));

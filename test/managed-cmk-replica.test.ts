@@ -29,7 +29,7 @@ describe('ManagedCmkReplica', () => {
       Properties: Match.objectLike({ PrimaryKeyArn: PRIMARY_ARN, Enabled: true, PendingWindowInDays: 30 }),
     });
     t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/app/data', TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Replica'), 'Arn'] } });
-    expect(keyPolicyStatements(t).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'KeyUsage']);
+    expect(keyPolicyStatements(t).map((s) => s.Sid)).toEqual(['KeyRootAdministration', 'KeyUsage', 'DenyGrantsNotForAwsResources']);
     expect([...statementBySid(t, 'KeyRootAdministration').Action].sort()).toEqual([...ADMIN_ACTIONS].sort());
     expect(Object.keys(t.toJSON().Resources).filter((k) => k.startsWith('Replica')).sort()).toEqual(['ReplicaAlias6ADC245A', 'ReplicaDDFB2A87']);
   });

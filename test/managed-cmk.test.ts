@@ -54,9 +54,18 @@ describe('ManagedCmk defaults', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/app/data', TargetKeyId: { 'Fn::GetAtt': ['Cmk0E70AD9C', 'Arn'] } });
   });
 
-  test('the account root gets the explicit administration actions and nothing else', () => {
+  test('the account root gets the explicit administration actions and nothing else; grants are for AWS resources only', () => {
     const statements = keyPolicyStatements(template);
-    expect(statements).toHaveLength(1);
+    expect(statements).toHaveLength(2);
+    // Control Tower CT.KMS.PR.3, exactly as the control's rule accepts it: BoolIfExists, string values.
+    expect(statements[1]).toEqual({
+      Sid: 'DenyGrantsNotForAwsResources',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    });
     expect(statements[0]).toMatchObject({ Sid: 'KeyRootAdministration', Effect: 'Allow', Resource: '*' });
     expect([...statements[0].Action].sort()).toEqual([...ADMIN_ACTIONS].sort());
     const actions = asArray<string>(statements[0].Action);
@@ -83,8 +92,10 @@ describe('ManagedCmk props', () => {
     expect(keyPolicyStatements(t).map((s) => s.Sid)).toEqual([
       'KeyRootAdministration',
       'KeyAdministration',
+      'KeyAdministratorsCannotUse',
       'KeyUsage',
       'KeyGrantsForAwsResources',
+      'DenyGrantsNotForAwsResources',
     ]);
     expect(statementBySid(t, 'KeyAdministration')).toMatchObject({ Principal: { AWS: { 'Fn::GetAtt': ['AdminC75D2A91', 'Arn'] } } });
     // users and service users share the usage statement; only service users may create grants
@@ -135,7 +146,7 @@ describe('ManagedCmk props', () => {
 
   test.each([
     [kms.KeySpec.SYMMETRIC_DEFAULT, undefined, 'ENCRYPT_DECRYPT', ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']],
-    [kms.KeySpec.RSA_2048, undefined, 'ENCRYPT_DECRYPT', ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GetPublicKey', 'kms:ReEncrypt*']],
+    [kms.KeySpec.RSA_3072, undefined, 'ENCRYPT_DECRYPT', ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GetPublicKey', 'kms:ReEncrypt*']],
     [kms.KeySpec.RSA_3072, kms.KeyUsage.SIGN_VERIFY, 'SIGN_VERIFY', ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign', 'kms:Verify']],
     [kms.KeySpec.ECC_NIST_P256, undefined, 'SIGN_VERIFY', ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign', 'kms:Verify']],
     [kms.KeySpec.ECC_NIST_P384, kms.KeyUsage.KEY_AGREEMENT, 'KEY_AGREEMENT', ['kms:DeriveSharedSecret', 'kms:DescribeKey', 'kms:GetPublicKey']],
@@ -262,7 +273,7 @@ describe('grants land in the key policy, never in an IAM policy', () => {
     const { stack } = newStack();
     const key = new ManagedCmk(stack, 'Cmk', { alias: 'k' });
     new ec2.Volume(stack, 'Volume', { availabilityZone: 'us-east-1a', size: Size.gibibytes(1), encrypted: true, encryptionKey: key }).grantAttachVolume(role(stack, 'App'));
-    const createGrant = keyPolicyStatements(Template.fromStack(stack)).find((s) => s.Action === 'kms:CreateGrant');
+    const createGrant = keyPolicyStatements(Template.fromStack(stack)).find((s) => s.Action === 'kms:CreateGrant' && s.Effect === 'Allow');
     expect(createGrant.Condition).toEqual({
       Bool: { 'kms:GrantIsForAWSResource': true },
       StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com', 'kms:GrantConstraintType': 'EncryptionContextSubset' },
@@ -390,7 +401,8 @@ describe('bad input gets a clear error naming the prop and the value', () => {
     ['rotationPeriod too short', { rotationPeriod: Duration.days(89) }, /'rotationPeriod' must be a whole number of days between 90 and 2560. Received: 89 days/],
     ['rotationPeriod too long', { rotationPeriod: Duration.days(2561) }, /'rotationPeriod' .* Received: 2561 days/],
     ['rotationPeriod without rotation', { enableKeyRotation: false, rotationPeriod: Duration.days(180) }, /'rotationPeriod' needs key rotation, which is off for this key. Received: 180 days/],
-    ['rotation on an RSA key', { keySpec: kms.KeySpec.RSA_2048, enableKeyRotation: true }, /'enableKeyRotation' can be true only for SYMMETRIC_DEFAULT keys: AWS KMS does not rotate RSA_2048 keys. Received: true/],
+    ['rotation on an RSA key', { keySpec: kms.KeySpec.RSA_3072, enableKeyRotation: true }, /'enableKeyRotation' can be true only for SYMMETRIC_DEFAULT keys: AWS KMS does not rotate RSA_3072 keys. Received: true/],
+    ['an RSA_2048 key for encryption (Control Tower CT.KMS.PR.2)', { keySpec: kms.KeySpec.RSA_2048 }, /'keySpec' RSA_2048 with 'keyUsage' ENCRYPT_DECRYPT is refused by AWS Control Tower \(CT.KMS.PR.2.*'allowRsa2048Encryption: true'. Received: RSA_2048, ENCRYPT_DECRYPT/],
     ['rotation on an HMAC key', { keySpec: kms.KeySpec.HMAC_256, enableKeyRotation: true }, /'enableKeyRotation' .* does not rotate HMAC_256 keys/],
     ['symmetric key for signing', { keyUsage: kms.KeyUsage.SIGN_VERIFY }, /'keyUsage' SIGN_VERIFY is not supported by keySpec SYMMETRIC_DEFAULT; it supports ENCRYPT_DECRYPT. Received: "SIGN_VERIFY"/],
     ['HMAC key for encryption', { keySpec: kms.KeySpec.HMAC_512, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT }, /'keyUsage' ENCRYPT_DECRYPT is not supported by keySpec HMAC_512/],

@@ -4,8 +4,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IManagedKey } from '../managed-key';
 import { OPERATIONAL_KEY_ID } from './operational-key';
+import { grantServiceIntegration } from './service-grants';
 import { shortHash } from '../private/ids';
-import { ServiceActions, Sid } from '../private/kms-actions';
+import { Sid } from '../private/kms-actions';
 
 /**
  * The SNS topic that the library's alarms notify, one per stack and encryption key, found through
@@ -27,9 +28,6 @@ export function alarmTopic(scope: Construct, key: IManagedKey): sns.Topic {
     conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
   }));
   // CloudWatch alarms publish to an encrypted topic only if the key lets them (AWS managed keys do not).
-  key.grantScoped(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), {
-    actions: [...ServiceActions.TOPIC_PUBLISHER],
-    statementId: Sid.CLOUDWATCH_ALARMS,
-  });
+  grantServiceIntegration(key, stack, 'cloudwatch-to-sns');
   return topic;
 }

@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { IManagedKey } from '../managed-key';
 import { operationalKey } from './operational-key';
-import { grantLogGroupEncryption } from './service-grants';
+import { grantServiceIntegration } from './service-grants';
 import { ServiceActions, Sid } from '../private/kms-actions';
 
 /** Network placement for a library function. */
@@ -56,7 +56,7 @@ export class HardenedFunction extends Construct {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    grantLogGroupEncryption(this.encryptionKey, this);
+    grantServiceIntegration(this.encryptionKey, this, 'logs');
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryptionMasterKey: this.encryptionKey,

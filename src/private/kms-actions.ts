@@ -155,9 +155,21 @@ export const KmsCondition = {
   BYPASS_POLICY_LOCKOUT_SAFETY_CHECK: 'kms:BypassPolicyLockoutSafetyCheck',
 } as const;
 
+/** The global condition keys the library writes. */
+export const GlobalCondition = {
+  SOURCE_ACCOUNT: 'aws:SourceAccount',
+  SOURCE_ARN: 'aws:SourceArn',
+  SOURCE_ORG_ID: 'aws:SourceOrgID',
+  PRINCIPAL_ARN: 'aws:PrincipalArn',
+  PRINCIPAL_IS_AWS_SERVICE: 'aws:PrincipalIsAWSService',
+} as const;
+
+/** The prefix of the encryption-context condition keys. */
+export const ENCRYPTION_CONTEXT_PREFIX = 'kms:EncryptionContext:';
+
 /** The condition key of one encryption-context pair: `kms:EncryptionContext:<key>`. */
 export function encryptionContextKey(contextKey: string): string {
-  return `kms:EncryptionContext:${contextKey}`;
+  return `${ENCRYPTION_CONTEXT_PREFIX}${contextKey}`;
 }
 
 /**
@@ -255,6 +267,10 @@ export const Sid = {
   SECURE_STRING_READ: 'SecureStringRead',
   SECURE_STRING_SOURCE_CIPHERTEXT: 'SecureStringSourceCiphertext',
   SECURE_STRING_SOURCE_SECRET: 'SecureStringSourceSecret',
+  // The key policy: the Control Tower CT.KMS.PR.3 statement, and administrators never using the key.
+  DENY_GRANTS_NOT_FOR_AWS_RESOURCES: 'DenyGrantsNotForAwsResources',
+  DENY_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUse',
+  DENY_DELEGATED_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUseDelegated',
   // Identity and resource policies.
   DENY_KEY_USE: 'DenyKeyUse',
   DENY_KEY_CHANGES: 'DenyKeyChanges',

@@ -57,13 +57,15 @@ describe('EBS default key: use by the account through EC2', () => {
     expect(decision).toBe('Allowed');
   });
 
-  test.each<[string, Record<string, string>]>([
-    ['directly', {}],
-    ['directly, even for an AWS resource', FOR_AWS_RESOURCE],
-    ['through EC2 but not for an AWS resource', { ...THROUGH_EC2, 'kms:GrantIsForAWSResource': 'false' }],
-    ['through EC2 without saying whether for an AWS resource', THROUGH_EC2],
-  ])('it cannot CreateGrant %s', async (_name, context) => {
-    expect(await sim.decide({ principal: role('Operator'), action: 'kms:CreateGrant', resource: key, context })).toBe('ImplicitlyDenied');
+  // A grant that is not for an AWS resource is denied outright (DenyGrantsNotForAwsResources, CT.KMS.PR.3);
+  // one for an AWS resource made directly is just not allowed.
+  test.each<[string, Record<string, string>, string]>([
+    ['directly', {}, 'ExplicitlyDenied'],
+    ['directly, even for an AWS resource', FOR_AWS_RESOURCE, 'ImplicitlyDenied'],
+    ['through EC2 but not for an AWS resource', { ...THROUGH_EC2, 'kms:GrantIsForAWSResource': 'false' }, 'ExplicitlyDenied'],
+    ['through EC2 without saying whether for an AWS resource', THROUGH_EC2, 'ExplicitlyDenied'],
+  ])('it cannot CreateGrant %s', async (_name, context, decision) => {
+    expect(await sim.decide({ principal: role('Operator'), action: 'kms:CreateGrant', resource: key, context })).toBe(decision);
   });
 
   test('a role without an IAM policy for KMS cannot use the key, even through EC2', async () => {
@@ -100,7 +102,7 @@ describe('EBS default key: the Auto Scaling service-linked role', () => {
   });
 
   test('cannot CreateGrant for anything else', async () => {
-    expect(await sim.decide({ principal: AUTO_SCALING_SLR, action: 'kms:CreateGrant', resource: key, context: { 'kms:GrantIsForAWSResource': 'false' } })).toBe('ImplicitlyDenied');
+    expect(await sim.decide({ principal: AUTO_SCALING_SLR, action: 'kms:CreateGrant', resource: key, context: { 'kms:GrantIsForAWSResource': 'false' } })).toBe('ExplicitlyDenied');
   });
 
   test.each(USE)('can %s', async (action) => {
@@ -122,12 +124,13 @@ describe('EBS default key: administrators still cannot use it', () => {
   const sim = build();
   const key = sim.keyArn('Cmk');
 
+  // The key policy denies its administrators every use (KeyAdministratorsCannotUse), whatever IAM allows.
   test.each(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant'])('an administrator cannot %s directly', async (action) => {
-    expect(await sim.decide({ principal: sim.roleArn('Admin'), action, resource: key })).toBe('ImplicitlyDenied');
+    expect(await sim.decide({ principal: sim.roleArn('Admin'), action, resource: key })).toBe('ExplicitlyDenied');
   });
 
   test('an administrator without an IAM policy for KMS cannot Decrypt through EC2 either', async () => {
-    expect(await sim.decide({ principal: sim.roleArn('Admin'), action: 'kms:Decrypt', resource: key, context: THROUGH_EC2 })).toBe('ImplicitlyDenied');
+    expect(await sim.decide({ principal: sim.roleArn('Admin'), action: 'kms:Decrypt', resource: key, context: THROUGH_EC2 })).toBe('ExplicitlyDenied');
   });
 
   test.each(['kms:Decrypt', 'kms:CreateGrant'])('a KeyAdminRole cannot %s, even through EC2 with an IAM policy allowing kms:*', async (action) => {

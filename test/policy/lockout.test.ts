@@ -50,7 +50,10 @@ function generate(seed: number): Case {
   const rootAccess = pick([RootAccess.ADMINISTRATION_ONLY, RootAccess.FULL]);
   const viaServices = rand() < 0.3 ? ['s3.us-east-1.amazonaws.com'] : undefined;
 
-  const key = new ManagedCmk(stack, 'Cmk', { alias: `lockout/${seed}`, keySpec, keyUsage, rootAccess, administrators: admins, users, serviceUsers, viaServices });
+  const allowRsa2048Encryption = keySpec === kms.KeySpec.RSA_2048 && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
+  const key = new ManagedCmk(stack, 'Cmk', {
+    alias: `lockout/${seed}`, keySpec, keyUsage, rootAccess, administrators: admins, users, serviceUsers, viaServices, allowRsa2048Encryption,
+  });
   const grantees = Array.from({ length: count(3) }, (_, i) => role(`Grantee${i}`));
   for (const g of grantees) (key[pick(grants)] as (g: iam.IGrantable) => iam.Grant).call(key, g);
   const lateAdmins = Array.from({ length: count(1) }, (_, i) => role(`LateAdmin${i}`));

@@ -61,9 +61,11 @@ describe.each([RootAccess.ADMINISTRATION_ONLY, RootAccess.FULL])('separation of 
 describe('root access decides what IAM policies can delegate', () => {
   test('ADMINISTRATION_ONLY: an IAM policy allowing kms:* still cannot decrypt, encrypt or create grants', async () => {
     const sim = build(RootAccess.ADMINISTRATION_ONLY);
-    for (const action of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant']) {
+    for (const action of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']) {
       expect(await decide(sim, 'IamOnly', action)).toBe('ImplicitlyDenied');
     }
+    // A grant that is not for an AWS resource is denied to everyone but AWS services (CT.KMS.PR.3).
+    expect(await decide(sim, 'IamOnly', 'kms:CreateGrant')).toBe('ExplicitlyDenied');
     // …but it can administer, as the root statement delegates administration to IAM.
     expect(await decide(sim, 'IamOnly', 'kms:PutKeyPolicy')).toBe('Allowed');
   });

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { Conditions, resolveConditions, viaServiceConditions, withGrantForAwsResource } from './conditions';
@@ -9,9 +9,13 @@ import {
   ADMINISTRATION_ONLY_ACTIONS,
   ALL_KMS_ACTIONS,
   CREATE_GRANT_ACTIONS,
+  ENCRYPTION_CONTEXT_PREFIX,
   GRANT_ACTIONS,
+  GlobalCondition,
+  KmsCondition,
   NEUTRAL_ACTIONS,
   Sid,
+  USE_OR_CONFER_USE_ACTIONS,
   adminSid,
   expandKmsAction,
   grantSid,
@@ -36,6 +40,8 @@ export interface KeyPolicyWriterOptions {
   readonly viaServices?: string[];
   /** Whether a principal may both administer and use the key. */
   readonly allowAdministratorsAsUsers: boolean;
+  /** Whether principals other than AWS services may create grants that are not for AWS resources. */
+  readonly allowGrantsOutsideAwsResources: boolean;
 }
 
 /** The principals of the props lists (`KeyPolicyOptions`). */
@@ -64,6 +70,10 @@ export class KeyPolicyWriter {
   /** The statements, with the key policy document. */
   public readonly statements: KeyPolicyStatements;
   private readonly principalRoles = new Map<string, { label: string; roles: Set<StatementRole> }>();
+  /** Administrators are denied use in the key policy itself, whatever IAM allows them. */
+  private adminDeny?: iam.PolicyStatement;
+  private readonly deniedAdmins = new Set<string>();
+  private readonly delegatedAdminArns: string[] = [];
 
   constructor(private readonly host: KeyPolicyHost, private readonly options: KeyPolicyWriterOptions) {
     this.statements = new KeyPolicyStatements(host);
@@ -95,6 +105,7 @@ export class KeyPolicyWriter {
       this.share(p, usage);
       this.share(p, grants);
     });
+    if (!this.options.allowGrantsOutsideAwsResources) this.statements.addRaw(denyGrantsNotForAwsResources());
   }
 
   /**
@@ -127,6 +138,22 @@ export class KeyPolicyWriter {
       placed.push(this.place(grantee, { sid, role: StatementRole.GRANTS, actions: grants, conditions, shared: false }));
     }
     return placed.reduce((a, b) => a.combine(b));
+  }
+
+  /**
+   * Add a statement as is (`addToResourcePolicy`). An Allow for an AWS service principal without a
+   * source condition gets `aws:SourceAccount`, as grants do.
+   */
+  public addStatement(statement: iam.PolicyStatement): void {
+    const service = statement.principals.find((p) => 'Service' in p.policyFragment.principalJson);
+    if (statement.effect === iam.Effect.ALLOW && service) {
+      const scoped = this.withSourceConditions(service, statement.conditions as Conditions);
+      const account = scoped.StringEquals?.[GlobalCondition.SOURCE_ACCOUNT];
+      if (account !== undefined && (statement.conditions as Conditions).StringEquals?.[GlobalCondition.SOURCE_ACCOUNT] === undefined) {
+        statement.addCondition('StringEquals', { [GlobalCondition.SOURCE_ACCOUNT]: account });
+      }
+    }
+    this.statements.addRaw(statement);
   }
 
   /** What is wrong with the policy as it stands: its size, a principal that both administers and uses, duplicate Sids. */
@@ -167,7 +194,40 @@ export class KeyPolicyWriter {
       return;
     }
     const principalKey = this.recordRole(principal, req.role, req.conditions);
-    this.statements.add({ ...req, principal, shared: true, principalKey });
+    this.statements.add({ ...req, conditions: this.withSourceConditions(principal, req.conditions), principal, shared: true, principalKey });
+    if (req.role === StatementRole.ADMIN) this.denyUseTo(principal, principalKey);
+  }
+
+  /**
+   * Deny an administrator every use of the key, in the key policy, so that no statement that lets
+   * the account's IAM policies use the key through a service (the service contract) nor `kms:*` in
+   * an IAM policy under `RootAccess.FULL` lets an administrator use it. The account root is never
+   * denied (that would deny the whole account), nor a service principal.
+   */
+  private denyUseTo(principal: iam.IPrincipal, identity: string, delegateArn?: string): void {
+    if (this.options.allowAdministratorsAsUsers || principal instanceof iam.AccountPrincipal) return;
+    if (!('AWS' in principal.policyFragment.principalJson)) return;
+    if (this.deniedAdmins.has(identity)) return;
+    this.deniedAdmins.add(identity);
+    if (delegateArn !== undefined) {
+      if (this.delegatedAdminArns.length === 0) {
+        this.statements.addRaw(new iam.PolicyStatement({
+          sid: Sid.DENY_DELEGATED_ADMINISTRATORS_USE,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AccountRootPrincipal()],
+          actions: [...USE_OR_CONFER_USE_ACTIONS],
+          resources: ['*'],
+          conditions: { ArnEquals: { [GlobalCondition.PRINCIPAL_ARN]: Lazy.list({ produce: () => this.delegatedAdminArns }) } },
+        }));
+      }
+      this.delegatedAdminArns.push(delegateArn);
+      return;
+    }
+    if (!this.adminDeny) {
+      this.adminDeny = new iam.PolicyStatement({ sid: Sid.DENY_ADMINISTRATORS_USE, effect: iam.Effect.DENY, actions: [...USE_OR_CONFER_USE_ACTIONS], resources: ['*'] });
+      this.statements.addRaw(this.adminDeny);
+    }
+    this.adminDeny.addPrincipals(principal);
   }
 
   /**
@@ -184,9 +244,9 @@ export class KeyPolicyWriter {
   ): iam.Grant {
     const principal = grantee.grantPrincipal;
     const identity = this.recordRole(principal, req.role, req.conditions);
-    const conditions = { ...(req.conditions ?? {}) };
+    const conditions = this.withSourceConditions(principal, req.conditions);
     if (delegateArn !== undefined) {
-      conditions.ArnEquals = { ...(conditions.ArnEquals ?? {}), 'aws:PrincipalArn': delegateArn };
+      conditions.ArnEquals = { ...(conditions.ArnEquals ?? {}), [GlobalCondition.PRINCIPAL_ARN]: delegateArn };
       delegatedIdentityPolicy(this.host, principal as iam.IPrincipal & IConstruct).addStatements(
         new iam.PolicyStatement({
           actions: [...new Set(req.actions.flatMap((a) => expandKmsAction(a)))].sort(),
@@ -197,6 +257,7 @@ export class KeyPolicyWriter {
     }
     const inPolicy = delegateArn !== undefined ? new iam.AccountRootPrincipal() : principal;
     const principalKey = delegateArn === undefined ? identity : undefined;
+    if (req.role === StatementRole.ADMIN) this.denyUseTo(principal, identity, delegateArn);
     const sink = new KeyPolicySink(inPolicy, (candidate) => {
       this.statements.add({ ...req, conditions, principal: inPolicy, principalKey }, candidate);
       return this.host;
@@ -242,6 +303,44 @@ export class KeyPolicyWriter {
   private defaultConditions(): Conditions {
     return viaServiceConditions(this.options.viaServices);
   }
+
+  /**
+   * The conditions of a statement for an AWS service principal always scope it to calls made for
+   * this account (confused-deputy protection): a grant without a source, service or encryption-context
+   * condition gets `aws:SourceAccount` (as other constructs' grants to service principals come).
+   */
+  private withSourceConditions(principal: iam.IPrincipal, conditions: Conditions | undefined): Conditions {
+    const out = { ...(conditions ?? {}) };
+    if (!('Service' in principal.policyFragment.principalJson)) return out;
+    const keys = Object.values(out).flatMap((kv) => Object.keys(kv));
+    if (keys.some((k) => SOURCE_CONDITION_KEYS.some((s) => k.startsWith(s)))) return out;
+    out.StringEquals = { ...(out.StringEquals ?? {}), [GlobalCondition.SOURCE_ACCOUNT]: Stack.of(this.host).account };
+    return out;
+  }
+}
+
+/** Condition keys (prefixes) that already scope a service principal's use to a source, a service or a context. */
+const SOURCE_CONDITION_KEYS = [
+  GlobalCondition.SOURCE_ACCOUNT,
+  GlobalCondition.SOURCE_ARN,
+  GlobalCondition.SOURCE_ORG_ID,
+  KmsCondition.VIA_SERVICE,
+  ENCRYPTION_CONTEXT_PREFIX,
+];
+
+/**
+ * The Control Tower CT.KMS.PR.3 statement: nobody but an AWS service creates a grant that is not for
+ * an AWS resource. The values are strings and the operator BoolIfExists, as the control requires.
+ */
+export function denyGrantsNotForAwsResources(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: Sid.DENY_GRANTS_NOT_FOR_AWS_RESOURCES,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: [...CREATE_GRANT_ACTIONS],
+    resources: ['*'],
+    conditions: { BoolIfExists: { [KmsCondition.GRANT_IS_FOR_AWS_RESOURCE]: 'false', [GlobalCondition.PRINCIPAL_IS_AWS_SERVICE]: 'false' } },
+  });
 }
 
 /** How the actions of one `grant()` call split across the roles of separation of duties. */
