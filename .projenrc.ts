@@ -38,6 +38,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // policy-behaviour tests only; AGPL, so never bundled or shipped
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // the AWS Control Tower proactive controls (cfn-guard rules and binary, offline) in the compliance tests
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
     '@types/aws-lambda@^8.10.160',
     // handler SDK clients: external in the bundles (the Lambda runtime provides them)
     '@aws-sdk/client-kms@^3',

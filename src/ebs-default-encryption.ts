@@ -1,11 +1,11 @@
 import { Annotations, CfnResource, CustomResource, Duration, Stack, Token, TokenComparison } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { EbsDefaultEncryptionFunction } from './ebs-default-encryption-function';
 import { HardenedFunction } from './internal/hardened-function';
 import { grantServiceIntegration } from './internal/service-grants';
+import { LibraryFunctionOptions } from './library-function';
 import { IManagedKey } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
 import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, toProperties } from './private/contracts/ebs-default-encryption.contract';
@@ -21,7 +21,7 @@ const AUTO_SCALING_SLR_PATH = 'aws-service-role/autoscaling.amazonaws.com/AWSSer
 /**
  * Properties of an `EbsDefaultEncryption`.
  */
-export interface EbsDefaultEncryptionProps {
+export interface EbsDefaultEncryptionProps extends LibraryFunctionOptions {
   /**
    * The key that encrypts new EBS volumes and snapshot copies in this account and Region by
    * default. It must be a symmetric encryption key in the stack's Region (Amazon EBS supports no
@@ -62,27 +62,6 @@ export interface EbsDefaultEncryptionProps {
    * @default true
    */
   readonly autoScaling?: boolean;
-
-  /**
-   * A key for the handler's own log group and dead-letter queue.
-   *
-   * @default - the stack's operational key, created once per stack by the library
-   */
-  readonly operationalKey?: IManagedKey;
-
-  /**
-   * Run the handler in this VPC. It needs a route to the Amazon EC2 API (a VPC endpoint or a NAT).
-   *
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The subnets of the VPC to use.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /**
@@ -132,12 +111,10 @@ export class EbsDefaultEncryption extends Construct {
     const hardened = new HardenedFunction(stack, EBS_HANDLER_ID, {
       create: (s, i, p) => new EbsDefaultEncryptionFunction(s, i, p),
       description: 'Sets default EBS encryption and the default EBS key of the account and Region (cdk-kms-governance)',
-      encryptionKey: props.operationalKey,
+      options: props,
       memorySize: 256,
       timeout: Duration.minutes(1),
       reservedConcurrentExecutions: 1,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
     });
     // The EBS default-encryption APIs act on an account-and-Region setting and have no resource
     // ARN (no resource types in the Service Authorization Reference), so Resource must be "*".

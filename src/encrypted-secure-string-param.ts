@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { HardenedFunction } from './internal/hardened-function';
 import { grantKeyUse } from './internal/key-use';
 import { secureStringHandler, ssmEndpoint } from './internal/secure-string-handler';
+import { LibraryFunctionOptions } from './library-function';
 import { ManagedKeyBase } from './managed-key-base';
 import {
   DEFAULT_GENERATED_LENGTH,
@@ -208,7 +209,7 @@ export class SecureStringValue {
 /**
  * Properties of an `EncryptedSecureStringParam`.
  */
-export interface EncryptedSecureStringParamProps {
+export interface EncryptedSecureStringParamProps extends LibraryFunctionOptions {
   /**
    * The key the parameter is encrypted under: a symmetric encryption key, normally a `ManagedCmk`.
    * The handler's use of it is limited to Parameter Store (`kms:ViaService`) and to this
@@ -332,7 +333,7 @@ export class EncryptedSecureStringParam extends Construct {
     this.parameterName = props.parameterName;
     this.parameterArn = parameterArn(stack, props.parameterName);
 
-    const handler = secureStringHandler(stack);
+    const handler = secureStringHandler(stack, this, props);
     handler.permissions.allowParameter(this.parameterArn, key);
 
     const valueSource = props.value._bind({ scope: this, parameterKey: key, handler: handler.hardened, tier });

@@ -61,6 +61,21 @@ export interface EnvelopeEncryptedBucketProps {
   readonly lifecycleRules?: s3.LifecycleRule[];
 
   /**
+   * Turn on S3 Object Lock for the data bucket, with this default retention (WORM: objects can be
+   * neither deleted nor overwritten until it ends). An organization with the AWS Control Tower control
+   * CT.S3.PR.9 refuses buckets without Object Lock.
+   *
+   * IMPORTANT: Object Lock cannot be turned off once on, and COMPLIANCE mode retention cannot be
+   * shortened by anyone, the account root included. S3 does not deliver server access logs to a
+   * bucket with Object Lock, so the log bucket this construct creates never has it: set
+   * `accessLogsBucket` to a central log bucket of yours as well.
+   *
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
+   * @default - no Object Lock
+   */
+  readonly objectLockRetention?: s3.ObjectLockRetention;
+
+  /**
    * What happens to the bucket, and the log bucket it creates, when they leave the stack.
    * Objects are never deleted automatically.
    *
@@ -143,6 +158,7 @@ export class EnvelopeEncryptedBucket extends Construct {
     this.bucketArn = stack.formatArn({ service: 's3', region: '', account: '', resource: bucketName });
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...protections(this.key, removalPolicy),
+      objectLockDefaultRetention: props.objectLockRetention,
       bucketName,
       lifecycleRules: [
         {
@@ -157,7 +173,11 @@ export class EnvelopeEncryptedBucket extends Construct {
     this.enableAccessLogs(props.accessLogsPrefix ?? 'access-logs/');
 
     denyOtherEncryption(this.bucket, this.key);
-    if (!props.accessLogsBucket) denyOtherEncryption(this.accessLogsBucket, this.key);
+    sendEventsToEventBridge(this.bucket);
+    if (!props.accessLogsBucket) {
+      denyOtherEncryption(this.accessLogsBucket, this.key);
+      sendEventsToEventBridge(this.accessLogsBucket as s3.Bucket);
+    }
   }
 
   /**
@@ -258,6 +278,16 @@ function denyOtherEncryption(bucket: s3.IBucket, key: kms.IKey): void {
       StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
     },
   }));
+}
+
+/**
+ * Send the bucket's events to Amazon EventBridge, on the bucket itself (AWS Control Tower
+ * CT.S3.PR.4: event notifications configured). The L2's `eventBridgeEnabled` would add a custom
+ * resource and a Lambda function instead. Add rules on the default event bus to act on the events;
+ * `addEventNotification` would replace this configuration.
+ */
+function sendEventsToEventBridge(bucket: s3.Bucket): void {
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 }
 
 /** The protections both the data bucket and the log bucket get. */

@@ -5,6 +5,7 @@ export * from './managed-cmk-replica';
 export * from './key-governance-role';
 export * from './key-admin-role';
 export * from './key-auditor-role';
+export * from './library-function';
 export * from './key-health-canary';
 export * from './envelope-encrypted-bucket';
 export * from './key-audit-trail';

@@ -7,11 +7,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EnvelopeEncryptedBucket } from './envelope-encrypted-bucket';
 import { alarmTopic } from './internal/alarm-topic';
+import { deadLetterQueue } from './internal/dead-letter-queue';
 import { grantKeyUse } from './internal/key-use';
 import { operationalKey } from './internal/operational-key';
 import { grantServiceIntegration } from './internal/service-grants';
@@ -87,6 +88,23 @@ export interface KeyAuditTrailProps {
   readonly s3DataEvents?: boolean;
 
   /**
+   * Where the server access logs of the trail's bucket go. An organization with the AWS Control
+   * Tower control CT.S3.PR.2 (every bucket logs its access) needs a central log bucket here: the
+   * log bucket created by default does not log its own access.
+   *
+   * @default - a log bucket created with the trail's bucket
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * Turn on S3 Object Lock for the trail's bucket, with this default retention (CT.S3.PR.9). See
+   * `EnvelopeEncryptedBucketProps.objectLockRetention`; set `accessLogsBucket` too.
+   *
+   * @default - no Object Lock
+   */
+  readonly objectLockRetention?: s3.ObjectLockRetention;
+
+  /**
    * What happens to the trail's key, bucket and log group when they leave the stack.
    *
    * @default RemovalPolicy.RETAIN
@@ -135,8 +153,13 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
   constructor(scope: Construct, id: string, props: KeyAuditTrailProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    if (props.existingLogGroup && (props.trailName || props.key || props.s3DataEvents || props.logRetention)) {
-      throw new Error("'existingLogGroup' attaches to a trail that exists already: 'trailName', 'key', 's3DataEvents' and 'logRetention' do not apply. Received: existingLogGroup with trail settings");
+    const trailSettings = ['trailName', 'key', 's3DataEvents', 'logRetention', 'accessLogsBucket', 'objectLockRetention'] as const;
+    const given = trailSettings.filter((p) => props[p] !== undefined);
+    if (props.existingLogGroup && given.length > 0) {
+      throw new Error(
+        `'existingLogGroup' attaches to a trail that exists already: ${trailSettings.map((p) => `'${p}'`).join(', ')} do not apply. ` +
+          `Received: existingLogGroup with ${given.join(', ')}`,
+      );
     }
     if (props.logRetention !== undefined && props.logRetention !== logs.RetentionDays.INFINITE && props.logRetention < 365) {
       throw new Error(`'logRetention' must be at least one year (Security Hub CloudWatch.16). Received: ${props.logRetention} days`);
@@ -165,7 +188,12 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
       this.key = key;
       this.grantCloudTrail(key, trailArn);
 
-      this.bucket = new EnvelopeEncryptedBucket(this, 'Logs', { key, removalPolicy });
+      this.bucket = new EnvelopeEncryptedBucket(this, 'Logs', {
+        key,
+        removalPolicy,
+        accessLogsBucket: props.accessLogsBucket,
+        objectLockRetention: props.objectLockRetention,
+      });
       this.allowTrailDelivery(this.bucket, trailArn);
 
       const logGroup = new logs.LogGroup(this, 'Events', {
@@ -257,7 +285,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
 
   /** KMS key events from EventBridge to the topic; undeliverable events go to an encrypted queue. */
   private forwardKeyEvents(queueKey: IManagedKey): void {
-    const deadLetters = new sqs.Queue(this, 'DeadLetters', { encryptionMasterKey: queueKey, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const deadLetters = deadLetterQueue(this, 'DeadLetters', queueKey);
     grantServiceIntegration(queueKey, this, 'eventbridge-to-sqs');
     new events.Rule(this, 'KeyEvents', {
       description: 'KMS key deletion, rotation and imported key material expiry',

@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +12,7 @@ import { alarmTopic } from './internal/alarm-topic';
 import { HardenedFunction } from './internal/hardened-function';
 import { grantServiceIntegration } from './internal/service-grants';
 import { KeyHealthCanaryFunction } from './key-health-canary-function';
+import { LibraryFunctionOptions } from './library-function';
 import { IManagedKey } from './managed-key';
 import {
   CANARY_CONTEXT_KEY,
@@ -27,7 +27,7 @@ import { validatePattern, validateSecondsRange } from './private/validate';
 /**
  * Properties of a `KeyHealthCanary`.
  */
-export interface KeyHealthCanaryProps {
+export interface KeyHealthCanaryProps extends LibraryFunctionOptions {
   /** The key to probe. */
   readonly key: IManagedKey;
 
@@ -51,28 +51,6 @@ export interface KeyHealthCanaryProps {
    * @default 'CdkKmsGovernance/KeyHealth'
    */
   readonly metricNamespace?: string;
-
-  /**
-   * A key for the canary's own log group, dead-letter queue and alarm topic.
-   *
-   * @default - the stack's operational key, created once per stack by the library
-   */
-  readonly operationalKey?: IManagedKey;
-
-  /**
-   * Run the canary in this VPC (it needs a route to AWS KMS and CloudWatch, such as VPC
-   * endpoints).
-   *
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The subnets of the VPC to use.
-   *
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /**
@@ -119,12 +97,10 @@ export class KeyHealthCanary extends Construct {
     const hardened = new HardenedFunction(this, 'Probe', {
       create: (s, i, p) => new KeyHealthCanaryFunction(s, i, p),
       description: `Key health canary for ${key.node.path} (cdk-kms-governance)`,
-      encryptionKey: props.operationalKey,
+      options: props,
       memorySize: 256,
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions: 1,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
       environment: {
         [CanaryEnv.KEY_ARN]: key.keyArn,
         [CanaryEnv.KEY_SPEC]: key.keySpec,

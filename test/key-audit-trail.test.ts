@@ -173,7 +173,7 @@ describe('KeyAuditTrail options', () => {
   test('bad input: trail settings with an existing log group', () => {
     const { stack } = newStack();
     const existing = logs.LogGroup.fromLogGroupName(stack, 'OrgTrail', 'org');
-    expect(() => new KeyAuditTrail(stack, 'Audit', { existingLogGroup: existing, trailName: 'x-trail' })).toThrow(/'existingLogGroup' attaches to a trail that exists already: 'trailName', 'key', 's3DataEvents' and 'logRetention' do not apply/);
+    expect(() => new KeyAuditTrail(stack, 'Audit', { existingLogGroup: existing, trailName: 'x-trail' })).toThrow(/'existingLogGroup' attaches to a trail that exists already: 'trailName', 'key', 's3DataEvents', 'logRetention', 'accessLogsBucket', 'objectLockRetention' do not apply. Received: existingLogGroup with trailName/);
   });
 });
 

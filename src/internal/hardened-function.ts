@@ -1,28 +1,22 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LibraryFunctionOptions } from '../library-function';
 import { IManagedKey } from '../managed-key';
+import { deadLetterQueue } from './dead-letter-queue';
 import { operationalKey } from './operational-key';
 import { grantServiceIntegration } from './service-grants';
 import { ServiceActions, Sid } from '../private/kms-actions';
 
-/** Network placement for a library function. */
-export interface FunctionNetworkOptions {
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
-}
-
-export interface HardenedFunctionProps extends FunctionNetworkOptions {
+export interface HardenedFunctionProps {
+  /** The user's options: the operational key and the network placement. */
+  readonly options?: LibraryFunctionOptions;
   /** Creates the projen-generated function class with the hardened options. */
   readonly create: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function;
   readonly description: string;
-  /** Encrypts the log group and the dead-letter queue. Default: the stack's operational key. */
-  readonly encryptionKey?: IManagedKey;
   readonly memorySize?: number;
   readonly timeout?: Duration;
   readonly reservedConcurrentExecutions?: number;
@@ -49,7 +43,7 @@ export class HardenedFunction extends Construct {
   constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.encryptionKey = props.encryptionKey ?? operationalKey(this);
+    this.encryptionKey = props.options?.operationalKey ?? operationalKey(this);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: this.encryptionKey,
@@ -58,11 +52,7 @@ export class HardenedFunction extends Construct {
     });
     grantServiceIntegration(this.encryptionKey, this, 'logs');
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryptionMasterKey: this.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters', this.encryptionKey);
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -76,7 +66,7 @@ export class HardenedFunction extends Construct {
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
       ],
     });
-    if (props.vpc) {
+    if (props.options?.vpc) {
       // Lambda manages the function's network interfaces; these EC2 calls take no resource ARN.
       this.policy.addStatements(new iam.PolicyStatement({
         actions: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:UnassignPrivateIpAddresses'],
@@ -102,9 +92,9 @@ export class HardenedFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       environment: props.environment,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
+      vpc: props.options?.vpc,
+      vpcSubnets: props.options?.vpcSubnets,
+      securityGroups: props.options?.securityGroups,
     });
     // Lambda checks at creation that the role may send to the dead-letter queue.
     this.function.node.addDependency(this.policy);

@@ -1,8 +1,9 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { HardenedFunction } from './hardened-function';
+import { LibraryFunctionOptions } from '../library-function';
 import { grantKeyUse } from './key-use';
 import { EncryptedSecureStringParamFunction } from '../encrypted-secure-string-param-function';
 import { PARAMETER_ARN_CONTEXT_KEY, SECURE_STRING_HANDLER_ID } from '../private/contracts/encrypted-secure-string-param.contract';
@@ -101,19 +102,55 @@ function estimateDeployed(value: unknown): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, estimateDeployed(v)]));
 }
 
-/** The stack's handler and its shared permissions, created on first use. */
-export function secureStringHandler(stack: Stack): { hardened: HardenedFunction; permissions: ParameterPermissions } {
-  const existing = stack.node.tryFindChild(SECURE_STRING_HANDLER_ID) as HardenedFunction | undefined;
-  const hardened = existing ?? new HardenedFunction(stack, SECURE_STRING_HANDLER_ID, {
+/** The function options the stack's handler was created with, kept with the handler. */
+const HANDLER_OPTIONS = Symbol.for('cdk-kms-governance.SecureStringHandlerOptions');
+type HandlerWithOptions = HardenedFunction & { [HANDLER_OPTIONS]?: LibraryFunctionOptions };
+
+/** The stack's handler function and the permissions its parameters share. */
+export interface StackHandler {
+  readonly hardened: HardenedFunction;
+  readonly permissions: ParameterPermissions;
+}
+
+/**
+ * The stack's handler and its shared permissions, created on first use with the options of the
+ * first parameter. Every parameter of a stack shares the handler, so they must give the same
+ * function options: another set is an error naming the parameter.
+ */
+export function secureStringHandler(stack: Stack, requester: IConstruct, options: LibraryFunctionOptions): StackHandler {
+  const existing = stack.node.tryFindChild(SECURE_STRING_HANDLER_ID) as HandlerWithOptions | undefined;
+  if (existing) {
+    const first = existing[HANDLER_OPTIONS] ?? {};
+    const differs = (['operationalKey', 'vpc', 'vpcSubnets', 'securityGroups'] as const).filter((k) => !sameOption(first[k], options[k]));
+    if (differs.length > 0) {
+      throw new Error(
+        `${differs.map((k) => `'${k}'`).join(', ')} of ${requester.node.path} must be the same as for the other EncryptedSecureStringParams ` +
+          `of stack ${stack.stackName}: they share one handler function. Received: a different ${differs.join(', ')}`,
+      );
+    }
+  }
+  const hardened = existing ?? Object.defineProperty(new HardenedFunction(stack, SECURE_STRING_HANDLER_ID, {
     create: (s, i, p) => new EncryptedSecureStringParamFunction(s, i, p),
     description: 'Creates SSM SecureString parameters under KMS keys (cdk-kms-governance EncryptedSecureStringParam)',
     memorySize: 256,
     timeout: Duration.minutes(2),
     reservedConcurrentExecutions: 1,
-  });
+    options,
+  }), HANDLER_OPTIONS, { value: { ...options } });
   const permissions = (hardened.node.tryFindChild(PERMISSIONS_ID) as ParameterPermissions | undefined)
     ?? new ParameterPermissions(hardened, PERMISSIONS_ID);
   return { hardened, permissions };
+}
+
+/** Options are the same when they are the same objects (or equal subnet selections, or lists of the same objects). */
+function sameOption(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((k) => sameOption((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
 }
 
 /** The Parameter Store endpoint of the stack's Region. */

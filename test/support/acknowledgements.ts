@@ -61,7 +61,16 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     path: /(^|\/)Probe\/Permissions\/Resource$/,
     reason:
       'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by the ' +
-      'cloudwatch:namespace condition to the canary\'s own namespace.',
+      'cloudwatch:namespace condition to the canary\'s own namespace. In a VPC, the network-interface actions Lambda ' +
+      'needs (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, ...) take no resource ARN either.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    path: /(^|\/)KmsGovernanceSecureStringHandler\/Permissions\/Resource$/,
+    reason:
+      'Only with the vpc prop: Lambda manages the function\'s network interfaces with ec2:CreateNetworkInterface, ' +
+      'DescribeNetworkInterfaces, DeleteNetworkInterface, AssignPrivateIpAddresses and UnassignPrivateIpAddresses, ' +
+      'which AWS documents with Resource "*" (as in the AWS managed AWSLambdaVPCAccessExecutionRole).',
   },
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
@@ -69,7 +78,8 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     reason:
       'ec2:Enable/Disable/GetEbsEncryptionByDefault and ec2:Get/Modify/ResetEbsDefaultKmsKeyId act on an account-and-Region ' +
       'setting and have no resource-level permissions (no resource types in the Service Authorization Reference). The policy ' +
-      'holds only these EC2 actions (Disable only with disableOnDelete) and belongs to the handler role alone.',
+      'holds only these EC2 actions (Disable only with disableOnDelete), and in a VPC the network-interface actions Lambda ' +
+      'needs, which take no resource ARN either; it belongs to the handler role alone.',
   },
   {
     id: 'AwsSolutions-IAM5[Resource::*]',

@@ -120,5 +120,27 @@ export function allConfigurations(): App {
   new EbsDefaultEncryption(ebs, 'EbsDefault', { key: new ManagedCmk(ebs, 'Key', { alias: 'ebs' }), autoScaling: false, disableOnDelete: true });
 
   buildExampleApp(app, TEST_ENV);
+  controlTowerConfiguration(app);
+  return app;
+}
+
+/**
+ * Every construct configured for an organization that enables the AWS Control Tower controls the
+ * library cannot meet by default (README "AWS Control Tower"): functions in a VPC, buckets with
+ * Object Lock, server access logs to a central log bucket.
+ */
+export function controlTowerConfiguration(app: App = new App()): App {
+  const stack = new Stack(app, 'ControlTowerConfigured', { env: TEST_ENV });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const centralLogs = s3.Bucket.fromBucketName(stack, 'CentralLogs', 'org-central-access-logs');
+  const retention = s3.ObjectLockRetention.governance(Duration.days(365));
+  const key = new ManagedCmk(stack, 'Key', { alias: 'control-tower' });
+  new KeyHealthCanary(stack, 'Canary', { key, vpc });
+  new EbsDefaultEncryption(stack, 'EbsDefault', { key, vpc });
+  new EncryptedSecureStringParam(stack, 'Param', { key, parameterName: '/app/control-tower', value: SecureStringValue.generated(), vpc });
+  new EnvelopeEncryptedBucket(stack, 'Data', { key, accessLogsBucket: centralLogs, objectLockRetention: retention });
+  new KeyAuditTrail(stack, 'Audit', { accessLogsBucket: centralLogs, objectLockRetention: retention });
+  new KeyAdminRole(stack, 'Admins', { assumedBy: new iam.AccountPrincipal(TEST_ENV.account), keys: [key] });
+  new KeyAuditorRole(stack, 'Auditor', { assumedBy: new iam.AccountPrincipal(TEST_ENV.account) });
   return app;
 }

@@ -4,6 +4,7 @@
 export * from './acknowledgements';
 export * from './compliance';
 export * from './configurations';
+export * from './control-tower';
 export * from './custom-resource';
 export * from './filter-pattern';
 export * from './local-aws';
