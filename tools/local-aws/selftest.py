@@ -330,6 +330,21 @@ class CloudFormationTests(Base):
         client("cloudformation").delete_stack(StackName=stack["StackName"])
         self.assertEqual(error_code(lambda: s3.get_bucket_policy(Bucket=out["Bucket"])), "NoSuchBucket")
 
+    def test_generated_names_fit_the_limit_of_their_type(self):
+        cfn = client("cloudformation")
+        name = unique("selftest-a-long-stack-name-as-stacksets-instances-have-" + "x" * 30)
+        cfn.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": {
+            "HandlerFunctionWithALongLogicalId": node_function("exports.handler = async () => 1;"),
+            "Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {"Function": {"Value": {"Ref": "HandlerFunctionWithALongLogicalId"}}, "Queue": {"Value": {"Fn::GetAtt": ["Queue", "QueueName"]}}}}))
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        function, queue = outputs(stack)["Function"], outputs(stack)["Queue"]
+        # the stack name gives way first (to half the room), then the logical ID; moto: 133 characters
+        self.assertRegex(function, r"^selftest-a-long-stack-nam-HandlerFunctionWithALongL-[A-Z0-9]{12}$")
+        self.assertLessEqual(len(queue), 80)
+        client("lambda").get_function(FunctionName=function)
+
     def test_unimplemented_action_fails_fast_with_400(self):
         self.assertEqual(error_code(lambda: client("cloudtrail").lookup_events()), "NotImplemented")
 

@@ -17,6 +17,7 @@ Modules:
   cfn_lifecycle          -- stack updates (cleanup, rollback) and deletes, in dependency order
   cfn_resource_types     -- strict resource types + the few types we add
   cfn_cloudtrail         -- AWS::CloudTrail::Trail on moto's CloudTrail backend
+  cfn_names              -- generated physical names within each type's name limit
   patch_kms        -- key state, key usage, CloudFormation key properties
   patch_ebs        -- Get/ResetEbsDefaultKmsKeyId
   patch_core       -- unimplemented actions answer HTTP 400 instead of 500

@@ -9,6 +9,7 @@ def apply_all() -> None:
     if _applied:
         return
     from . import (
+        cfn_names,
         cfn_resource_types,
         patch_cloudformation,
         patch_core,
@@ -32,5 +33,6 @@ def apply_all() -> None:
     patch_iam.apply()
     patch_s3.apply()
     cfn_resource_types.apply()
+    cfn_names.apply()
     patch_cloudformation.apply()
     _applied = True
