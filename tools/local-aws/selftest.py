@@ -76,6 +76,14 @@ def outputs(stack: dict) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
 
 
+def other_account_client(account: str, service: str, region: str = "us-east-1"):
+    """A client of ``account``: moto tells the account by the access key, and
+    sts:AssumeRole into a role ARN of that account returns such keys."""
+    credentials = client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/selftest", RoleSessionName="selftest")["Credentials"]
+    return boto3.client(service, region_name=region, aws_access_key_id=credentials["AccessKeyId"],
+                        aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
+
+
 RESPOND_WITH_HTTPS = """
 const https = require('https');
 const url = require('url');
@@ -200,6 +208,50 @@ class LambdaTests(Base):
         self.assertEqual((error, payload["errorType"]), ("Unhandled", "Sandbox.Timedout"))
         error, payload = self.invoke(self.deploy({"index.js": "require('left-pad'); exports.handler = async () => 1;"}))
         self.assertEqual((error, payload["errorType"]), ("Unhandled", "Runtime.ImportModuleError"))
+
+    def test_a_function_of_another_account_acts_in_that_account(self):
+        account = "210987654321"
+        iam = other_account_client(account, "iam")
+        role = iam.create_role(RoleName=unique("fn-role"), AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        code = """
+          const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+          const { SSMClient, PutParameterCommand } = require('@aws-sdk/client-ssm');
+          exports.handler = async (e) => {
+            await new SSMClient({}).send(new PutParameterCommand({ Name: e.parameter, Value: 'written by the handler', Type: 'String' }));
+            return [(await new STSClient({}).send(new GetCallerIdentityCommand({}))).Account, process.env.AWS_REGION];
+          };"""
+        functions = other_account_client(account, "lambda", "eu-west-1")
+        name = unique("selftest-fn")
+        functions.create_function(FunctionName=name, Runtime="nodejs20.x", Role=role, Handler="index.handler", Code={"ZipFile": zip_of({"index.js": code})}, Timeout=10)
+        parameter = f"/{unique('selftest')}"
+        response = functions.invoke(FunctionName=name, Payload=json.dumps({"parameter": parameter}))
+        self.assertEqual(json.loads(response["Payload"].read()), [account, "eu-west-1"])  # moto: 123456789012, the dummy key's
+        self.assertEqual(other_account_client(account, "ssm", "eu-west-1").get_parameter(Name=parameter)["Parameter"]["Value"], "written by the handler")
+        self.assertEqual(error_code(lambda: boto3.client("ssm", region_name="eu-west-1").get_parameter(Name=parameter)), "ParameterNotFound")
+
+    def test_code_bucket_must_be_in_the_region_and_readable_by_the_account(self):
+        account = "210987654322"
+        bucket = unique("selftest-code")
+        s3 = client("s3")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="fn.zip", Body=zip_of({"index.js": "exports.handler = async () => 1;"}))
+        role = other_account_client(account, "iam").create_role(RoleName=unique("fn-role"), AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+
+        def create(region: str):
+            return other_account_client(account, "lambda", region).create_function(
+                FunctionName=unique("fn"), Runtime="nodejs20.x", Handler="index.handler", Role=role, Code={"S3Bucket": bucket, "S3Key": "fn.zip"})
+
+        with self.assertRaises(ClientError) as denied:
+            create("us-east-1")  # another account's bucket, no policy for this account
+        self.assertEqual(denied.exception.response["Error"]["Code"], "InvalidParameterValueException")
+        self.assertIn("S3 Error Code: AccessDenied", denied.exception.response["Error"]["Message"])
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+        create("us-east-1")
+        with self.assertRaises(ClientError) as elsewhere:
+            create("eu-west-1")  # the bucket is in us-east-1
+        self.assertEqual(elsewhere.exception.response["Error"]["Code"], "InvalidParameterValueException")
+        self.assertIn("The bucket is in this region: us-east-1", elsewhere.exception.response["Error"]["Message"])
 
     def test_runtime_sdk_reaches_the_emulator(self):
         code = """

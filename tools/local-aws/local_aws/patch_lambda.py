@@ -12,11 +12,23 @@ Replaces (moto 5.2.1, moto/awslambda/models.py):
       moto always turns inline code (Code.ZipFile) into index.py; for nodejs*
       runtimes Lambda writes index.js and adds the cfn-response module.
 
-Opt-in (``launcher.py --lambda-role-credentials``): each invocation gets
-temporary credentials of the function's execution role (moto's STS
-AssumeRole, in-process), as Lambda does, instead of the shared dummy ones.
-Only matters once IAM is enforced (moto's POST /moto-api/reset-auth): then
-the handler can do exactly what its role's policies allow.
+  * LambdaFunction._set_function_code (code from S3Bucket/S3Key)
+      Lambda reads the package from a bucket in the function's Region only
+      (moto: any Region), and from another account's bucket only if its
+      bucket policy lets that account s3:GetObject the key (moto: always;
+      policy conditions are not evaluated, a statement counts whatever its
+      Condition). So a template that points an account's functions at
+      another account's CDK asset bucket fails here as on AWS.
+
+Credentials: a function of another account than the default one
+(123456789012) always gets temporary credentials of its execution role
+(moto's STS AssumeRole, in-process), as Lambda does: moto identifies the
+account by the access key, and with the shared dummy key every AWS call of
+the handler would land in the default account (a StackSets instance's
+handler must act in its own account). Opt-in for the default account too
+(``launcher.py --lambda-role-credentials``); that only matters once IAM is
+enforced (moto's POST /moto-api/reset-auth): then the handler can do exactly
+what its role's policies allow.
 """
 
 from __future__ import annotations
@@ -46,7 +58,7 @@ def use_role_credentials() -> None:
 
 
 def _role_credentials(fn: lambda_models.LambdaFunction) -> lambda_executor.Credentials | None:
-    if not _use_role_credentials:
+    if not _use_role_credentials and fn.account_id == c.ACCOUNT_ID:
         return None
     from moto.sts.models import sts_backends
     from moto.utilities.utils import get_partition
@@ -151,7 +163,75 @@ def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json
     return _original_create_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
 
+_original_set_function_code = lambda_models.LambdaFunction._set_function_code
+
+
+def _set_function_code(self: lambda_models.LambdaFunction, updated_spec: dict[str, Any]) -> None:
+    if updated_spec.get("S3Bucket") and updated_spec.get("S3Key") and not updated_spec.get("DryRun"):
+        _check_code_location(self.account_id, self.region, updated_spec["S3Bucket"], updated_spec["S3Key"])
+    _original_set_function_code(self, updated_spec)
+
+
+def _check_code_location(account_id: str, region: str, bucket_name: str, key: str) -> None:
+    from moto.awslambda.exceptions import InvalidParameterValueException
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    try:
+        bucket = s3_backends[account_id]["aws"].get_bucket(bucket_name)
+    except MissingBucket:
+        return  # moto's own NoSuchBucket answer follows
+    if bucket.region_name != region:
+        raise InvalidParameterValueException(
+            f"Error occurred while GetObject. S3 Error Code: PermanentRedirect. S3 Error Message: The bucket is in this region: "
+            f"{bucket.region_name}. Please use this region to retry the request"
+        )
+    owner = s3_backends.bucket_accounts.get(bucket_name, ("aws", account_id))[1]
+    if owner != account_id and not _policy_lets_account_read(bucket, account_id, key):
+        raise InvalidParameterValueException(
+            f"Your access has been denied by S3, please make sure your request credentials have permission to GetObject for "
+            f"{bucket_name}/{key}. S3 Error Code: AccessDenied. S3 Error Message: Access Denied"
+        )
+
+
+def _listed(value: Any) -> list[Any]:
+    return [value] if isinstance(value, (str, dict)) else list(value or [])
+
+
+def _policy_lets_account_read(bucket: Any, account_id: str, key: str) -> bool:
+    """Does the bucket policy allow ``account_id`` s3:GetObject on ``key``? (No Condition is evaluated.)"""
+    import fnmatch
+
+    if not bucket.policy:
+        return False
+    try:
+        document = json.loads(bucket.policy.decode() if isinstance(bucket.policy, bytes) else bucket.policy)
+    except ValueError:
+        return False
+    resource = f"arn:aws:s3:::{bucket.name}/{key}"
+
+    def matches(statement: dict[str, Any]) -> bool:
+        actions = [a.lower() for a in _listed(statement.get("Action"))]
+        if not any(fnmatch.fnmatchcase("s3:getobject", a) for a in actions):
+            return False
+        if not any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement.get("Resource"))):
+            return False
+        principal = statement.get("Principal")
+        if principal == "*":
+            return True
+        for value in _listed((principal or {}).get("AWS") if isinstance(principal, dict) else principal):
+            if value == "*" or value == account_id or str(value).startswith(f"arn:aws:iam::{account_id}:"):
+                return True
+        return False
+
+    statements = [s for s in _listed(document.get("Statement")) if isinstance(s, dict)]
+    if any(s.get("Effect") == "Deny" and not s.get("Condition") and matches(s) for s in statements):
+        return False
+    return any(s.get("Effect") == "Allow" and matches(s) for s in statements)
+
+
 def apply() -> None:
+    lambda_models.LambdaFunction._set_function_code = _set_function_code
     lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda
     lambda_models.LambdaFunction.invoke = invoke
     lambda_models.LambdaFunction.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
