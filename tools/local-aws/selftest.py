@@ -707,6 +707,9 @@ class CloudTrailTests(Base):
 # KMS multi-Region keys, imported key material, data key pairs, key agreement
 from selftest_kms import *  # noqa: E402,F401,F403
 
+# Organizations, CloudFormation StackSets
+from selftest_stacksets import *  # noqa: E402,F401,F403
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -18,6 +18,11 @@ Modules:
   cfn_resource_types     -- strict resource types + the few types we add
   cfn_cloudtrail         -- AWS::CloudTrail::Trail on moto's CloudTrail backend
   cfn_names              -- generated physical names within each type's name limit
+  cfn_stacksets          -- StackSets: stack sets, stack instances (real stacks in their
+                            account and Region), operations, automatic deployment
+  cfn_stacksets_api      -- the StackSets API actions on cfn_stacksets
+  patch_organizations    -- Organizations: MoveAccount/OU checks, member access,
+                            delegated admins for StackSets, account-change hooks
   patch_kms        -- key state, key usage, CloudFormation key properties
   patch_ebs        -- Get/ResetEbsDefaultKmsKeyId
   patch_core       -- unimplemented actions answer HTTP 400 instead of 500

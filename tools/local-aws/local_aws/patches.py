@@ -11,6 +11,7 @@ def apply_all() -> None:
     from . import (
         cfn_names,
         cfn_resource_types,
+        cfn_stacksets_api,
         patch_cloudformation,
         patch_core,
         patch_ebs,
@@ -20,6 +21,7 @@ def apply_all() -> None:
         patch_kms_material,
         patch_kms_multiregion,
         patch_lambda,
+        patch_organizations,
         patch_s3,
     )
 
@@ -32,7 +34,9 @@ def apply_all() -> None:
     patch_ebs.apply()
     patch_iam.apply()
     patch_s3.apply()
+    patch_organizations.apply()
     cfn_resource_types.apply()
     cfn_names.apply()
     patch_cloudformation.apply()
+    cfn_stacksets_api.apply()  # after patch_cloudformation: replaces moto's StackSets actions
     _applied = True
