@@ -707,7 +707,7 @@ class CloudTrailTests(Base):
 # KMS multi-Region keys, imported key material, data key pairs, key agreement
 from selftest_kms import *  # noqa: E402,F401,F403
 
-# Organizations, CloudFormation StackSets
+# Organizations, CloudFormation StackSets, AWS::CloudFormation::StackSet
 from selftest_stacksets import *  # noqa: E402,F401,F403
 
 

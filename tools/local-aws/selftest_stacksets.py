@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 __all__ = [  # selftest.py star-imports the test classes only
     "OrganizationsTests", "ServiceManagedStackSetTests", "InstanceHandlerTests", "SelfManagedStackSetTests",
+    "StackSetResourceTests",
 ]
 
 MANAGEMENT = "123456789012"
@@ -555,6 +556,71 @@ class SelfManagedStackSetTests(unittest.TestCase):
         self.assertEqual(error_of(lambda: cfn.delete_stack_set(StackSetName=name))[0], "StackSetNotEmptyException")
         cfn.delete_stack_instances(StackSetName=name, Accounts=[target], Regions=[HOME], RetainStacks=False)
         cfn.delete_stack_set(StackSetName=name)
+
+
+def stackset_resource_template(name: str, template_url: str, ou: str, regions: list[str], marker_value: str) -> dict:
+    return {"Resources": {"Baseline": {"Type": "AWS::CloudFormation::StackSet", "Properties": {
+        "StackSetName": name, "PermissionModel": "SERVICE_MANAGED", "TemplateURL": template_url,
+        "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": True}, "CallAs": "SELF", "ManagedExecution": {"Active": True},
+        "Parameters": [{"ParameterKey": "SetName", "ParameterValue": name}, {"ParameterKey": "Marker", "ParameterValue": marker_value}],
+        "OperationPreferences": {"FailureToleranceCount": 0, "MaxConcurrentCount": 1, "RegionConcurrencyType": "SEQUENTIAL"},
+        "StackInstancesGroup": [{"DeploymentTargets": {"OrganizationalUnitIds": [ou]}, "Regions": regions}],
+    }}}, "Outputs": {"Id": {"Value": {"Ref": "Baseline"}}, "Attr": {"Value": {"Fn::GetAtt": ["Baseline", "StackSetId"]}}}}
+
+
+class StackSetResourceTests(unittest.TestCase):
+    def test_stack_set_resource_creates_updates_and_deletes_its_instances(self):
+        ou = Org.ou("resource")
+        member = Org.account("resource-member", ou)
+        s3 = client("s3")
+        bucket = unique("selftest-templates")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="baseline.json", Body=json.dumps(MARKER_TEMPLATE).encode())
+        url = f"https://s3.{HOME}.amazonaws.com/{bucket}/baseline.json"  # what the CDK synthesizes for a StackSetStack's template
+        name = unique("resource")
+        cfn = client("cloudformation")
+        stack_name = unique("with-stackset")
+        cfn.create_stack(StackName=stack_name, TemplateBody=json.dumps(stackset_resource_template(name, url, ou, [HOME], "v1")))
+        stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack.get("StackStatusReason"))
+        out = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        described = cfn.describe_stack_set(StackSetName=name)["StackSet"]
+        self.assertEqual((out["Id"], out["Attr"]), (described["StackSetId"], described["StackSetId"]))
+        self.assertEqual((described["ManagedExecution"], described["AutoDeployment"]), ({"Active": True}, {"Enabled": True, "RetainStacksOnAccountRemoval": True}))
+        self.assertEqual(marker(member, HOME, name), f"v1@{member}/{HOME}")
+
+        updated = stackset_resource_template(name, url, ou, [HOME, OTHER], "v2")
+        cfn.update_stack(StackName=stack_name, TemplateBody=json.dumps(updated))
+        self.assertEqual(cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"], "UPDATE_COMPLETE")
+        self.assertEqual(set(instances(name)), {(member, HOME), (member, OTHER)})
+        self.assertEqual((marker(member, HOME, name), marker(member, OTHER, name)), (f"v2@{member}/{HOME}", f"v2@{member}/{OTHER}"))
+        instance_stack = instances(name)[(member, OTHER)]["StackId"]
+
+        cfn.delete_stack(StackName=stack["StackId"])
+        self.assertEqual(cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"], "DELETE_COMPLETE")
+        self.assertEqual(cfn.describe_stack_set(StackSetName=out["Id"])["StackSet"]["Status"], "DELETED")
+        self.assertEqual(stack_of(member, OTHER, instance_stack)["StackStatus"], "DELETE_COMPLETE")
+        self.assertIsNone(marker(member, OTHER, name))
+
+    def test_failed_instances_fail_and_roll_back_the_resource(self):
+        ou = Org.ou("resource-failing")
+        Org.account("resource-failing-member", ou)
+        name = unique("resource-failing")
+        template = stackset_resource_template(name, "unused", ou, [HOME], "v1")
+        properties = template["Resources"]["Baseline"]["Properties"]
+        del properties["TemplateURL"]
+        properties["TemplateBody"] = json.dumps({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeySpec": "ECC_SECG_P256K1", "KeyUsage": "KEY_AGREEMENT"}}}})
+        properties["Parameters"] = []
+        cfn = client("cloudformation")
+        stack_name = unique("with-failing-stackset")
+        cfn.create_stack(StackName=stack_name, TemplateBody=json.dumps(template))
+        stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "ROLLBACK_COMPLETE")
+        failed = [e for e in cfn.describe_stack_events(StackName=stack_name)["StackEvents"] if e["ResourceStatus"] == "CREATE_FAILED"]
+        self.assertRegex(failed[0]["ResourceStatusReason"], r"^Stack set operation \[[0-9a-f-]+\] was unexpectedly stopped or failed\. status reason\(s\): \[ResourceLogicalId:Key, ")
+        active = [s["StackSetName"] for s in cfn.list_stack_sets(Status="ACTIVE")["Summaries"]]
+        self.assertNotIn(name, active)  # the rollback deleted the stack set it had created
+        self.assertIn(name, [s["StackSetName"] for s in cfn.list_stack_sets(Status="DELETED")["Summaries"]])
 
 
 if __name__ == "__main__":

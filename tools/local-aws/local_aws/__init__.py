@@ -21,6 +21,7 @@ Modules:
   cfn_stacksets          -- StackSets: stack sets, stack instances (real stacks in their
                             account and Region), operations, automatic deployment
   cfn_stacksets_api      -- the StackSets API actions on cfn_stacksets
+  cfn_stackset_resource  -- AWS::CloudFormation::StackSet on cfn_stacksets
   patch_organizations    -- Organizations: MoveAccount/OU checks, member access,
                             delegated admins for StackSets, account-change hooks
   patch_kms        -- key state, key usage, CloudFormation key properties

@@ -15,6 +15,8 @@ service backends, so the API sees what the stack created):
   AWS::CloudWatch::Alarm  -> cloudwatch put_metric_alarm / delete_alarms
   AWS::CloudTrail::Trail  -> cloudtrail create_trail / start_logging / ...
                              (cfn_cloudtrail.py, with CreateTrail's checks)
+  AWS::CloudFormation::StackSet -> the StackSets of cfn_stacksets.py
+                             (cfn_stackset_resource.py)
 (AWS::KMS::ReplicaKey is added in patch_kms_multiregion.py.)
 """
 
@@ -353,6 +355,8 @@ def _bucket_get_permission(self: s3_models.FakeBucket, action: str, resource: st
 
 
 def apply() -> None:
+    from . import cfn_stackset_resource  # noqa: F401 - defines AWS::CloudFormation::StackSet (a CloudFormationModel subclass)
+
     parsing.resource_class_from_type = resource_class_from_type
     cfn_cloudtrail.apply()
     s3_models.FakeBucket.get_permission = _bucket_get_permission
