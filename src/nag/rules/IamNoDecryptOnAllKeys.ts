@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { DECRYPT_ANY_KEY_ACTIONS } from '../../private/kms-actions';
 import { arnParts, asArray, flatten, globToRegExp, isObject, variants } from '../private/cfn';
 import { PolicyStatementJson, isAllow, kmsActionsOf, policyVariants } from '../private/policy';
@@ -14,15 +14,23 @@ const IDENTITY_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::G
 /** Two key ARNs that share nothing but the service, to test whether a resource pattern covers every key. */
 const PROBE_KEYS = ['key/1234abcd-12ab-34cd-56ef-1234567890ab', 'key/mrk-0f9e8d7c6b5a49382716abcdef012345'];
 
-/**
- * No customer managed or inline IAM policy allows `kms:Decrypt` or `kms:ReEncryptFrom` (directly or
- * through a wildcard such as `kms:*`, `kms:Re*` or `*`) on every key: `Resource: "*"`, a KMS ARN
- * whose key part is a wildcard (`arn:aws:kms:*:*:key/*`), or a `NotResource`. Conditions do not
- * change the finding. Name the keys instead, or grant use in the key policy.
- *
- * Security Hub KMS.1 (customer managed policies) and KMS.2 (inline policies).
- */
-export default defineRule('IamNoDecryptOnAllKeys', (node, context) => {
+/** No identity policy decrypts with every key (see `documentation`). */
+export default defineRule('IamNoDecryptOnAllKeys', {
+  level: NagMessageLevel.ERROR,
+  info: 'The IAM policy allows kms:Decrypt or kms:ReEncryptFrom on all KMS keys.',
+  explanation:
+    'An identity policy that can decrypt with every key of the account (Resource "*" or a key/* wildcard) defeats the key policies that ' +
+    'scope use to one workload. Name the keys, or grant use in the key policy (as ManagedCmk does).',
+  resources:
+    '`AWS::IAM::ManagedPolicy`, `AWS::IAM::Policy`, `AWS::IAM::RolePolicy`, `AWS::IAM::UserPolicy`, `AWS::IAM::GroupPolicy`, and the inline ' +
+    '`Policies` of `AWS::IAM::Role`, `AWS::IAM::User`, `AWS::IAM::Group`',
+  mirrors: 'Security Hub **KMS.1** (customer managed policies) and **KMS.2** (inline policies)',
+  checks:
+    'No `Allow` statement covers `kms:Decrypt` or `kms:ReEncryptFrom` — directly or through a wildcard (`kms:*`, `kms:Re*`, `*`) or a ' +
+    '`NotAction` — on every key: `Resource: "*"`, a KMS ARN whose key part is a wildcard (`arn:aws:kms:*:*:key/*`, ' +
+    '`arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*`), or a `NotResource`. Alias ARNs are not keys. Conditions do not ' +
+    'change the finding.',
+}, (node, context) => {
   const documents = policyDocumentsOf(node, context);
   if (documents === undefined) return NagRuleCompliance.NOT_APPLICABLE;
   for (const { document, what } of documents) {

@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { Json, asArray, booleanValue, isObject, stringValue, variants } from '../private/cfn';
 import { PolicyStatementJson, PrincipalKind, coversAction, isDeny, policyVariants, principalsOf } from '../private/policy';
 import { RuleContext, defineRule } from '../private/rule';
@@ -8,21 +8,43 @@ const SSE_KMS = 'aws:kms';
 const DSSE_KMS = 'aws:kms:dsse';
 const ENCRYPTION_HEADER = 's3:x-amz-server-side-encryption';
 
-/**
- * A bucket is encrypted by default with SSE-KMS (or DSSE-KMS) under a customer managed key:
- * - every default-encryption rule uses `aws:kms` or `aws:kms:dsse` with a `KMSMasterKeyID` that is
- *   not an AWS managed key (`alias/aws/…`); no encryption configuration, or SSE-S3 (`AES256`), is
- *   a finding;
- * - `BucketKeyEnabled` is true (not for DSSE-KMS, which does not support S3 Bucket Keys);
- * - an `AWS::S3::BucketPolicy` of the app for this bucket denies `s3:PutObject` to everyone when
- *   the request asks for another encryption: a `Deny` conditioned on
- *   `s3:x-amz-server-side-encryption` with a `StringNotEquals`/`StringNotLike` operator whose
- *   values do not include `AES256`. A request header overrides the bucket default, so without it
- *   anyone who can write can store objects under SSE-S3.
- *
- * Security Hub S3.17, Checkov CKV_AWS_19 (and CKV_AWS_145 for KMS by default).
- */
-export default defineRule('S3BucketCustomerManagedKey', (node, context) => {
+/** A bucket is encrypted by default with a customer managed key, and refuses other encryption (see `documentation`). */
+export default defineRule('S3BucketCustomerManagedKey', {
+  level: NagMessageLevel.ERROR,
+  info:
+    'The S3 bucket is not encrypted by default with a customer managed KMS key with S3 Bucket Keys, or its bucket policy does not deny ' +
+    'uploads that ask for another encryption.',
+  explanation:
+    'SSE-KMS with a customer managed key puts every read of the data under the key policy and in CloudTrail; Bucket Keys cut KMS requests ' +
+    'by up to 99%. A request header overrides the bucket default, so without the deny anyone who may write can store objects under SSE-S3.',
+  resources: '`AWS::S3::Bucket` (and the `AWS::S3::BucketPolicy` of the app that targets it)',
+  mirrors: 'Security Hub **S3.17**; Checkov **CKV_AWS_19** (and CKV_AWS_145, KMS by default)',
+  checks:
+    '- Every default-encryption rule uses `aws:kms` (SSE-KMS) or `aws:kms:dsse` (DSSE-KMS) with a `KMSMasterKeyID` that is not an AWS ' +
+    'managed key (`alias/aws/…`). **No encryption configuration, or SSE-S3 (`AES256`), is a finding.**\n' +
+    '- `BucketKeyEnabled: true` (not required for DSSE-KMS, which does not support S3 Bucket Keys).\n' +
+    '- A bucket policy of the app for this bucket (by `Ref`, or by its literal name) has a `Deny` for everyone (`Principal: "*"`) covering ' +
+    '`s3:PutObject`, conditioned on `s3:x-amz-server-side-encryption` with a `StringNotEquals`/`StringNotLike` operator (optionally ' +
+    '`IfExists`) whose values do not include `AES256`.',
+  fix: [
+    '`EnvelopeEncryptedBucket`, or an `s3.Bucket` with `encryption: s3.BucketEncryption.KMS`, `encryptionKey`, `bucketKeyEnabled: true`, ' +
+      'and a deny statement such as:',
+    '',
+    '```ts',
+    'declare const bucket: s3.Bucket;',
+    'bucket.addToResourcePolicy(new iam.PolicyStatement({',
+    '  effect: iam.Effect.DENY,',
+    '  principals: [new iam.AnyPrincipal()],',
+    "  actions: ['s3:PutObject'],",
+    "  resources: [bucket.arnForObjects('*')],",
+    '  conditions: {',
+    "    Null: { 's3:x-amz-server-side-encryption': 'false' },",
+    "    StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },",
+    '  },',
+    '}));',
+    '```',
+  ].join('\n'),
+}, (node, context) => {
   if (node.cfnResourceType !== 'AWS::S3::Bucket') return NagRuleCompliance.NOT_APPLICABLE;
   const props = context.properties(node);
   if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
