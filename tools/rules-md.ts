@@ -52,12 +52,17 @@ function ruleSection(rule: KmsGovernanceRule): string {
 }
 
 function contents(): string {
-  const lines = ['- [Using the pack](#using-the-pack)', '- [Props](#props)', '- [Values known only at deploy time](#values-known-only-at-deploy-time)', '- [Rules](#rules)'];
+  const lines = ['- [Using the pack](#using-the-pack)', '- [Levels](#levels)', '- [Props](#props)', '- [Values known only at deploy time](#values-known-only-at-deploy-time)', '- [Rules](#rules)'];
   for (const group of RULE_GROUPS) {
     lines.push(`  - ${group.title}: ${group.rules.map((r) => `[${r.name}](#${anchor(r)})`).join(' · ')}`);
   }
   lines.push('- [Limitations](#limitations)');
   return lines.join('\n');
+}
+
+function advisories(): string {
+  const warnings = RULE_GROUPS.flatMap((g) => g.rules).filter((r) => r.documentation.level !== NagMessageLevel.ERROR);
+  return warnings.map((r) => `\`${r.name}\``).join(', ');
 }
 
 const INTRO = `# KmsGovernanceChecks rules
@@ -73,8 +78,7 @@ plain CDK L1 and L2 resources as well as this library's constructs. Imported res
 (\`kms.Key.fromKeyArn(...)\`, \`s3.Bucket.fromBucketName(...)\`) have no template resource, so there is
 nothing to check.
 
-Rule ids are \`KmsGovernance-<RuleName>\`. Every rule is an **error**, except \`KeyHasAlias\`, which is
-advisory (a **warning**).`;
+Rule ids are \`KmsGovernance-<RuleName>\`.`;
 
 const USING = `## Using the pack
 
@@ -118,6 +122,15 @@ Validations.of(legacyKey).acknowledge({
 The acknowledgement covers that rule on the construct and everything under it, in \`validateScope\`
 and at synthesis alike. Rule ids of this pack contain no \`::\`, so they never hit cdk-nag's
 \`InvalidValidationId\`.`;
+
+function levels(): string {
+  return `## Levels
+
+Findings of an **error** rule fail synthesis. Findings of an **advisory** rule (${advisories()})
+are reported as warnings and **never fail synthesis**: the pack reports \`success\` from its errors
+alone. (cdk-nag 3.0.2 itself reports \`success: false\` for any finding, warnings included, and CDK
+fails the build on that.) \`cdk synth --strict\` still fails on warnings, as it does for every plugin.`;
+}
 
 const PROPS = `## Props
 
@@ -179,7 +192,7 @@ const LIMITATIONS = `## Limitations
 
 /** The whole of RULES.md, from the rule files. */
 export function renderRulesMd(): string {
-  const sections = [INTRO, contents(), USING, PROPS, DEPLOY_TIME, '## Rules'];
+  const sections = [INTRO, contents(), USING, levels(), PROPS, DEPLOY_TIME, '## Rules'];
   for (const group of RULE_GROUPS) {
     sections.push(`### ${group.title}`);
     for (const rule of group.rules) sections.push(ruleSection(rule));

@@ -97,11 +97,14 @@ export class KmsGovernanceChecks extends NagPack {
   }
 
   /**
-   * Check a construct tree directly, as tests do.
+   * Check a construct tree directly, as tests do. The report's `success` counts errors only:
+   * cdk-nag reports failure for any finding, advisory warnings included, and CDK fails the build
+   * on `success: false`.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     this.ruleContext = newRuleContext(this.settings);
-    return super.validateScope(scope);
+    const report = super.validateScope(scope);
+    return { ...report, success: report.violations.every((v) => v.severity !== 'error') };
   }
 
   /**

@@ -28,7 +28,9 @@ test.each(ALL_RULES.map((r) => [r.name, r] as const))('%s has a section with its
   for (const text of [doc.info, doc.explanation, doc.checks, doc.resources, doc.mirrors]) expect(text.trim().length).toBeGreaterThan(10);
 });
 
-test('the contents link to every rule section', () => {
+test('the contents link to every rule section, and every advisory rule is named in the Levels section', () => {
   const md = renderRulesMd();
   for (const rule of ALL_RULES) expect(md).toContain(`](#kmsgovernance-${rule.name.toLowerCase()})`);
+  const levels = md.slice(md.indexOf('## Levels'), md.indexOf('## Props'));
+  for (const rule of ALL_RULES.filter((r) => r.documentation.level !== NagMessageLevel.ERROR)) expect(levels).toContain(`\`${rule.name}\``);
 });
