@@ -99,6 +99,11 @@ pack needs no argument. aws-cdk-lib 2.257 gives plugins the template paths only:
 (2.1148 and later) reads a report file that 2.257 does not write, so a failing validation does not
 fail \`cdk synth\` there: use aws-cdk-lib 2.258.0 or later.
 
+As a plugin the pack reads the templates CDK has just written (the context's \`templatePaths\` /
+\`stackTemplates\`) instead of rendering every resource again; construct paths come from each
+resource's \`aws:cdk:path\` metadata, or its logical id. It gives the same findings as
+\`validateScope\`, which renders from the tree.
+
 In tests, run the pack directly and assert on the violations:
 
 \`\`\`ts

@@ -2,6 +2,7 @@ import { CfnResource, Duration, IPolicyValidationContext, PolicyValidationPlugin
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { DEFAULT_RULE_SETTINGS, RuleContext, RuleSettings, newRuleContext } from './private/rule';
+import { SynthesizedTemplates } from './private/templates';
 import { ALL_RULES } from './rules';
 import { validateDaysRange } from '../private/validate';
 
@@ -43,16 +44,19 @@ const PACK_NAME = 'KmsGovernance';
  * public access, no full access, separation of duties, no lockout), aliases, identity policies that
  * decrypt with every key, S3 default encryption with a customer managed key, and the CloudTrail
  * trail, alarm and log group that audit key use. It checks plain CDK resources (L1 and L2) as well
- * as the library's constructs; imported resources have nothing to check.
+ * as the library's constructs; imported resources have nothing to check. RULES.md describes every
+ * rule.
  *
- * Rule ids are `KmsGovernance-<RuleName>`; every rule is an error except `KeyHasAlias`, a warning.
+ * Rule ids are `KmsGovernance-<RuleName>`. Findings of error rules fail synthesis; advisory rules
+ * (`KeyHasAlias`) report warnings that never do.
  *
- * Run it in a test with `validateScope`, or at synthesis as a validation plugin. aws-cdk-lib
- * 2.257 does not give validation plugins the construct tree, so pass the app to the constructor:
+ * Run it in a test with `validateScope`, or at synthesis as a validation plugin. On aws-cdk-lib
+ * 2.258 and later, CDK gives plugins the construct tree and the pack needs no argument. On 2.257,
+ * pass the app: `new KmsGovernanceChecks(app)`.
  *
  * @example
  * declare const app: App;
- * Validations.of(app).addPlugins(new KmsGovernanceChecks(app, { allowRootFullAccess: false }));
+ * Validations.of(app).addPlugins(new KmsGovernanceChecks(undefined, { allowRootFullAccess: false }));
  */
 export class KmsGovernanceChecks extends NagPack {
   /** The name of the pack, as the validation report shows it. */
@@ -66,7 +70,9 @@ export class KmsGovernanceChecks extends NagPack {
   private ruleContext: RuleContext;
 
   /**
-   * @param scope the construct tree to check when CDK runs the pack as a validation plugin (pass the app)
+   * @param scope the construct tree to check when CDK runs the pack as a validation plugin. Needed on
+   * aws-cdk-lib 2.257 only (pass the app); 2.258 and later give plugins the tree, which the pack
+   * then uses. Default: the tree of the validation context.
    * @param props the pack's options
    */
   constructor(scope?: IConstruct, props: KmsGovernanceChecksProps = {}) {
@@ -82,8 +88,10 @@ export class KmsGovernanceChecks extends NagPack {
   }
 
   /**
-   * Called by CDK at synthesis. Checks the construct tree the context carries (newer aws-cdk-lib
-   * versions provide it) or else the scope given to the constructor.
+   * Called by CDK at synthesis. Checks the construct tree the context carries (aws-cdk-lib ≥ 2.258
+   * provides it as `appConstruct`) or else the scope given to the constructor, and reads each
+   * resource from the templates CDK has already written (`stackTemplates` / `templatePaths`) rather
+   * than rendering it again.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const tree = (context as { appConstruct?: IConstruct }).appConstruct ?? this.checkedScope;
@@ -93,16 +101,22 @@ export class KmsGovernanceChecks extends NagPack {
           'Construct the pack with the app: Validations.of(app).addPlugins(new KmsGovernanceChecks(app)).',
       );
     }
-    return this.validateScope(tree);
+    return this.check(tree, SynthesizedTemplates.fromContext(context));
   }
 
   /**
-   * Check a construct tree directly, as tests do. The report's `success` counts errors only:
-   * cdk-nag reports failure for any finding, advisory warnings included, and CDK fails the build
-   * on `success: false`.
+   * Check a construct tree directly, as tests do. Each resource is rendered from the tree.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    this.ruleContext = newRuleContext(this.settings);
+    return this.check(scope, undefined);
+  }
+
+  /**
+   * One run of the pack. The report's `success` counts errors only: cdk-nag reports failure for
+   * any finding, advisory warnings included, and CDK fails the build on `success: false`.
+   */
+  private check(scope: IConstruct, templates: SynthesizedTemplates | undefined): PolicyValidationPluginReport {
+    this.ruleContext = newRuleContext(this.settings, templates);
     const report = super.validateScope(scope);
     return { ...report, success: report.violations.every((v) => v.severity !== 'error') };
   }

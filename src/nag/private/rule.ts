@@ -3,6 +3,7 @@ import { NagMessageLevel, NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Json, canonicalString, indexResources, renderedProperties, variants } from './cfn';
 import { KEY_TYPES, PolicyStatementJson, keyPolicyVariants } from './policy';
+import { SynthesizedTemplates } from './templates';
 
 /** The settings of the rules that have any (`KmsGovernanceChecksProps`, in days). */
 export interface RuleSettings {
@@ -45,8 +46,12 @@ export interface RuleContext extends RuleSettings {
   referrers(target: CfnResource, cfnType: string, property: string, attributes?: readonly string[]): CfnResource[];
 }
 
-/** A fresh context: create one per validation run, as the tree may change between runs. */
-export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContext {
+/**
+ * A fresh context: create one per validation run, as the tree may change between runs. With
+ * `templates` (plugin mode), resources are read from the templates CDK already wrote; without, or
+ * for a resource they do not hold, from the tree.
+ */
+export function newRuleContext(settings: Partial<RuleSettings> = {}, templates?: SynthesizedTemplates): RuleContext {
   const props = new Map<CfnResource, Json | undefined>();
   const indexes = new Map<IConstruct, Map<string, CfnResource[]>>();
   // How a target's Ref/GetAtt render in a stack, by stack, target and attribute list.
@@ -102,7 +107,7 @@ export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContex
     ...DEFAULT_RULE_SETTINGS,
     ...settings,
     properties(node) {
-      if (!props.has(node)) props.set(node, renderedProperties(node));
+      if (!props.has(node)) props.set(node, templates?.propertiesOf(node) ?? renderedProperties(node));
       return props.get(node);
     },
     resourcesOfType(node, cfnType) {
