@@ -128,7 +128,11 @@ if (require.main === module) {
   const rounds = Number(roundsArg ?? 3);
   for (const resources of (sizes.length ? sizes : ['262', '2000']).map(Number)) {
     const v = timeValidation(rounds, keysForResources(resources));
-    const cells = v.packs.map((p) => `${p.pack} ${(100 * shareOfSynth(v, p.pack)).toFixed(1)}% (${p.findings} findings)`);
-    process.stdout.write(`${v.resources} resources (${v.keys} keys): ${cells.join(' · ')}\n`);
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const cells = v.packs.map((p) => {
+      const cpu = med(p.samples.map((x) => x.cpu));
+      return `${p.pack} ${(100 * shareOfSynth(v, p.pack)).toFixed(1)}% (${cpu.toFixed(0)} ms, ${((1000 * cpu) / v.resources).toFixed(0)} µs/resource, ${p.findings} findings)`;
+    });
+    process.stdout.write(`${v.resources} resources (${v.keys} keys), synth ${med(v.synth.map((x) => x.cpu)).toFixed(0)} ms: ${cells.join(' · ')}\n`);
   }
 }

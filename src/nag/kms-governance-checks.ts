@@ -39,13 +39,23 @@ export interface KmsGovernanceChecksProps extends NagPackProps {
 
 const PACK_NAME = 'KmsGovernance';
 
+/** Each rule with what cdk-nag reports for it: the explanation ends with the controls it mirrors. */
+const APPLIED_RULES = ALL_RULES.map((rule) => ({
+  rule,
+  info: rule.documentation.info,
+  explanation: `${rule.documentation.explanation} (${plainText(rule.documentation.mirrors)}.)`,
+  level: rule.documentation.level,
+}));
+
 /**
- * A cdk-nag v3 rule pack for KMS governance: key rotation and deletion window, key policies (no
- * public access, no full access, separation of duties, no lockout), aliases, identity policies that
- * decrypt with every key, S3 default encryption with a customer managed key, and the CloudTrail
- * trail, alarm and log group that audit key use. It checks plain CDK resources (L1 and L2) as well
- * as the library's constructs; imported resources have nothing to check. RULES.md describes every
- * rule.
+ * A cdk-nag v3 rule pack for KMS governance: keys (rotation, key specs, deletion window, aliases),
+ * key policies (no public or cross-account use, no full access, separation of duties, no lockout,
+ * grants for AWS resources only, no Identity Center wildcards, replicas
+ * no weaker than their primary), identity policies that decrypt with every key, customer managed
+ * keys on S3, SNS, SQS, Secrets Manager, DynamoDB, RDS, CloudWatch Logs and EBS, secrets written into
+ * templates, and the CloudTrail trail, alarm and log group that audit key use. It checks plain CDK
+ * resources (L1 and L2) as well as the library's constructs; imported resources have nothing to
+ * check. RULES.md describes every rule.
  *
  * Rule ids are `KmsGovernance-<RuleName>`. Findings of error rules fail synthesis; advisory rules
  * (`KeyHasAlias`) report warnings that never do.
@@ -125,16 +135,8 @@ export class KmsGovernanceChecks extends NagPack {
    * Apply every rule of the pack to one CloudFormation resource.
    */
   protected checkResource(node: CfnResource): void {
-    for (const rule of ALL_RULES) {
-      const doc = rule.documentation;
-      this.applyRule({
-        ruleSuffixOverride: rule.name,
-        info: doc.info,
-        explanation: `${doc.explanation} (${plainText(doc.mirrors)}.)`,
-        level: doc.level,
-        rule: (n: CfnResource) => rule(n, this.ruleContext),
-        node,
-      });
+    for (const { rule, info, explanation, level } of APPLIED_RULES) {
+      this.applyRule({ ruleSuffixOverride: rule.name, info, explanation, level, rule: (n: CfnResource) => rule(n, this.ruleContext), node });
     }
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { newStack } from './stacks';
 import { KmsGovernanceChecks } from '../../src';
@@ -89,4 +90,51 @@ export function synthWithValidation(app: App, outdir: string): SynthValidation {
       })),
     })),
   };
+}
+
+/** The account root of TEST_ENV, as a key-policy principal. */
+export const ROOT_PRINCIPAL = { AWS: 'arn:aws:iam::123456789012:root' };
+/** The account root with every key action: the AWS default key policy's statement. */
+export const ROOT_FULL_STATEMENT = { Sid: 'Root', Effect: 'Allow', Principal: ROOT_PRINCIPAL, Action: 'kms:*', Resource: '*' };
+
+/** Options of `keyWithPolicy`. */
+export interface KeyWithPolicyOptions {
+  /** Whether to put the account root's `kms:*` first. */
+  readonly withRoot?: boolean;
+  /** Further CfnKey props. */
+  readonly props?: Partial<kms.CfnKeyProps>;
+}
+
+/**
+ * An aliased, rotating L1 key with the given key-policy statements (the account root's `kms:*`
+ * first unless `withRoot` is false), so that only the rule under test has anything to say.
+ */
+export function keyWithPolicy(stack: Stack, id: string, statements: unknown[], options: KeyWithPolicyOptions = {}): kms.CfnKey {
+  const all = options.withRoot === false ? statements : [ROOT_FULL_STATEMENT, ...statements];
+  const key = new kms.CfnKey(stack, id, { enableKeyRotation: true, keyPolicy: { Version: '2012-10-17', Statement: all }, ...options.props });
+  new kms.CfnAlias(stack, `${id}Alias`, { aliasName: `alias/${id}`, targetKeyId: key.ref });
+  return key;
+}
+
+/** A rule-test stack with a string parameter and a condition on it, for the token and `Fn::If` tests. */
+export function newConditionalRuleStack(): { app: App; stack: Stack; param: CfnParameter; condition: CfnCondition } {
+  const { app, stack } = newRuleStack();
+  const param = new CfnParameter(stack, 'Param', { type: 'String' });
+  const condition = new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals(param.valueAsString, 'prod') });
+  return { app, stack, param, condition };
+}
+
+/** `Fn::If` on the stack's condition. */
+export function ifProd(condition: CfnCondition, whenTrue: unknown, whenFalse: unknown): any {
+  return Fn.conditionIf(condition.logicalId, whenTrue, whenFalse);
+}
+
+/** `Fn::If` on the stack's condition, as a string token for an L1 string property. */
+export function ifProdText(condition: CfnCondition, whenTrue: unknown, whenFalse: unknown): string {
+  return Token.asString(Fn.conditionIf(condition.logicalId, whenTrue, whenFalse));
+}
+
+/** A raw CloudFormation value (`Fn::Join`, `Fn::Sub`…) as a string token for an L1 string property. */
+export function cfnText(value: object): string {
+  return Token.asString(value);
 }

@@ -65,9 +65,14 @@ export function newRuleContext(settings: Partial<RuleSettings> = {}, templates?:
     let known = byAttributes.get(key);
     if (!known) {
       known = new Set<string>();
-      for (const candidate of [target.ref, ...attributes.map((a) => target.getAtt(a))]) {
+      const logicalId = Stack.of(target) === stack ? templates?.logicalIdOf(target) : undefined;
+      // Within its own stack a resource is referred to by its logical id: no resolution needed.
+      const candidates: unknown[] = logicalId !== undefined
+        ? [{ Ref: logicalId }, ...attributes.map((a) => ({ 'Fn::GetAtt': [logicalId, a] }))]
+        : [target.ref, ...attributes.map((a) => target.getAtt(a))];
+      for (const candidate of candidates) {
         try {
-          known.add(canonicalString(stack.resolve(candidate)));
+          known.add(canonicalString(logicalId !== undefined ? candidate : stack.resolve(candidate)));
         } catch {
           // a reference this stack cannot render (another environment): it cannot match
         }

@@ -14,7 +14,8 @@ export interface ValidationContextTemplates {
 
 /** One synthesized template, indexed for lookups by construct path and by logical id. */
 interface TemplateIndex {
-  readonly byPath: Map<string, Json>;
+  /** The logical id of each resource, by its `aws:cdk:path` metadata. */
+  readonly byPath: Map<string, string>;
   readonly byLogicalId: Map<string, Json>;
 }
 
@@ -41,6 +42,7 @@ export class SynthesizedTemplates {
   private readonly files: Set<string>;
   private readonly indexes = new Map<string, TemplateIndex | null>();
   private readonly stackFiles = new Map<Stack, string | null>();
+  private readonly found = new Map<CfnResource, { logicalId: string; definition: Json } | null>();
 
   constructor(templatePaths: readonly string[]) {
     this.files = new Set(templatePaths.map((p) => path.resolve(p)));
@@ -56,15 +58,36 @@ export class SynthesizedTemplates {
    * templates do not hold it (render it from the tree instead).
    */
   public propertiesOf(node: CfnResource): Json | undefined {
+    const found = this.find(node);
+    if (!found) return undefined;
+    return isObject(found.definition.Properties) ? found.definition.Properties : {};
+  }
+
+  /**
+   * The logical id the template gives a resource, or `undefined` when the templates do not hold
+   * it. With it, a reference to the resource from its own stack is `{"Ref": id}` and
+   * `{"Fn::GetAtt": [id, attr]}`, with no resolution.
+   */
+  public logicalIdOf(node: CfnResource): string | undefined {
+    return this.find(node)?.logicalId;
+  }
+
+  private find(node: CfnResource): { logicalId: string; definition: Json } | undefined {
+    const known = this.found.get(node);
+    if (known !== undefined) return known ?? undefined;
     const index = this.indexOf(Stack.of(node));
-    if (!index) return undefined;
-    let definition = index.byPath.get(node.node.path);
-    if (definition === undefined) {
-      const logicalId = Stack.of(node).resolve(node.logicalId);
-      definition = typeof logicalId === 'string' ? index.byLogicalId.get(logicalId) : undefined;
+    let result: { logicalId: string; definition: Json } | null = null;
+    if (index) {
+      let logicalId = index.byPath.get(node.node.path);
+      if (logicalId === undefined) {
+        const resolved = Stack.of(node).resolve(node.logicalId);
+        logicalId = typeof resolved === 'string' ? resolved : undefined;
+      }
+      const definition = logicalId === undefined ? undefined : index.byLogicalId.get(logicalId);
+      if (logicalId !== undefined && definition !== undefined && definition.Type === node.cfnResourceType) result = { logicalId, definition };
     }
-    if (definition === undefined || definition.Type !== node.cfnResourceType) return undefined;
-    return isObject(definition.Properties) ? definition.Properties : {};
+    this.found.set(node, result);
+    return result ?? undefined;
   }
 
   private indexOf(stack: Stack): TemplateIndex | null {
@@ -101,13 +124,13 @@ function readIndex(file: string): TemplateIndex | null {
     return null; // unreadable: every resource of the stack is rendered from the tree instead
   }
   const resources = isObject(template) && isObject(template.Resources) ? template.Resources : {};
-  const byPath = new Map<string, Json>();
+  const byPath = new Map<string, string>();
   const byLogicalId = new Map<string, Json>();
   for (const [logicalId, definition] of Object.entries(resources)) {
     if (!isObject(definition)) continue;
     byLogicalId.set(logicalId, definition);
     const metadataPath = isObject(definition.Metadata) ? definition.Metadata[PATH_METADATA_KEY] : undefined;
-    if (typeof metadataPath === 'string') byPath.set(metadataPath, definition);
+    if (typeof metadataPath === 'string') byPath.set(metadataPath, logicalId);
   }
   return { byPath, byLogicalId };
 }

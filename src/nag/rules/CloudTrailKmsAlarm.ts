@@ -18,9 +18,10 @@ export default defineRule('CloudTrailKmsAlarm', {
     '- an `AWS::Logs::MetricFilter` whose `FilterPattern` is **byte for byte** ' +
     '`{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }` (Security Hub compares the ' +
     'string; the constant is `CIS_4_7_KMS_PATTERN` in `src/private/audit-patterns.ts`, shared with `KeyAuditTrail`), with `MetricValue` 1;\n' +
-    '- an `AWS::CloudWatch::Alarm` on that metric (same name and namespace, no dimensions): statistic `Sum`, period 300 seconds, threshold ' +
-    'at least 1 with `GreaterThanOrEqualToThreshold` or `GreaterThanThreshold`, one evaluation period, actions enabled, and at least one ' +
-    'alarm action.',
+    '- an `AWS::CloudWatch::Alarm` on that metric (same name and namespace, no dimensions): statistic `Sum`, period 300 seconds, one ' +
+    'evaluation period, actions enabled, at least one alarm action, and a threshold that **one event crosses**: ' +
+    '`GreaterThanOrEqualToThreshold` with a threshold above 0 and at most 1 (CIS: `>= 1`), or `GreaterThanThreshold` with a threshold ' +
+    'of at least 0 and below 1 (`> 0`). `> 1` misses a single disable or deletion; `>= 0` alarms on every period.',
 }, (node, context) => {
   if (node.cfnResourceType !== 'AWS::CloudTrail::Trail') return NagRuleCompliance.NOT_APPLICABLE;
   const props = context.properties(node);

@@ -18,7 +18,12 @@ export default defineKeyPolicyRule('KeyPolicySeparationOfDuties', {
     '`kms:ListGrants` and `kms:RevokeGrant`;\n' +
     '- use: every cryptographic action, plus `kms:CreateGrant` (a grant confers use).\n\n' +
     'So `kms:*`, `kms:Create*` (CreateAlias + CreateGrant) and `["kms:Decrypt", "kms:ScheduleKeyDeletion"]` are findings; an ' +
-    'administrator with `kms:ListGrants` and a user with `kms:DescribeKey` are not.',
+    'administrator with `kms:ListGrants` and a user with `kms:DescribeKey` are not. `Principal: "*"` held to named accounts by ' +
+    'conditions (see `KeyPolicyNoPublicAccess`) is one principal per condition block: CloudTrail\'s documented "Allow alias creation ' +
+    'during setup" (CreateAlias through EC2) and "Allow principals in the account to decrypt log files" are two principals.\n\n' +
+    '**The console\'s default key policy is a finding, and stays one**: its key administrators statement has `kms:Create*`, which ' +
+    'allows `kms:CreateGrant` with no condition, so an administrator can grant itself `kms:Decrypt` (the KMS developer guide warns ' +
+    'of exactly this). With `kms:CreateAlias` in place of `kms:Create*`, the console\'s default policy passes every rule of the pack.',
 }, (statements, node, _context, what) => {
   const byPrincipal = new Map<string, Set<string>>();
   for (const s of statements.filter(isAllow)) {
