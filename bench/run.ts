@@ -14,7 +14,7 @@ import { cleanupTmp, describeMachine, gitState, loadAverage } from './harness';
 import { profileSynth, summarizeProfile } from './profile';
 import { Report, RunData } from './report';
 import { Sample, timeGroup, timePhases, warmUp } from './synth-timing';
-import { timeValidation } from './validation';
+import { keysForResources, timeValidation } from './validation';
 
 const QUICK = process.argv.includes('--quick');
 const LOCAL_AWS = !process.argv.includes('--no-local-aws');
@@ -95,8 +95,8 @@ async function main(): Promise<void> {
   // --- 2. Validation cost --------------------------------------------------------------------
   log('validation (100 keys + 10 buckets)…');
   const validation = timeValidation(QUICK ? 3 : 7, 100);
-  log('validation (240 keys + 10 buckets)…');
-  const validation240 = timeValidation(QUICK ? 1 : 3, 240);
+  log('validation (2,000 resources)…');
+  const validationLarge = timeValidation(QUICK ? 1 : 3, keysForResources(2000));
   endSection('2. validation');
 
   // --- 3. Template economy -------------------------------------------------------------------
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     buckets,
     params,
     validation,
-    validation240,
+    validationLarge,
     costs,
     fits,
     paramFit,

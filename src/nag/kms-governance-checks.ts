@@ -1,22 +1,9 @@
 import { CfnResource, Duration, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { DEFAULT_RULE_SETTINGS, KmsGovernanceRule, RuleContext, RuleSettings, newRuleContext } from './private/rule';
-import {
-  AuditLogGroupSecured,
-  CloudTrailKmsAlarm,
-  CloudTrailSecured,
-  IamNoDecryptOnAllKeys,
-  KeyHasAlias,
-  KeyPendingWindow,
-  KeyPolicyLockout,
-  KeyPolicyNoFullAccessForNonRoot,
-  KeyPolicyNoLockoutBypass,
-  KeyPolicyNoPublicAccess,
-  KeyPolicySeparationOfDuties,
-  KeyRotation,
-  S3BucketCustomerManagedKey,
-} from './rules';
+import { DEFAULT_RULE_SETTINGS, RuleContext, RuleSettings, newRuleContext } from './private/rule';
+import { SynthesizedTemplates } from './private/templates';
+import { ALL_RULES } from './rules';
 import { validateDaysRange } from '../private/validate';
 
 /**
@@ -50,154 +37,52 @@ export interface KmsGovernanceChecksProps extends NagPackProps {
   readonly allowRootFullAccess?: boolean;
 }
 
-/** One rule of the pack, with what it reports. */
-interface RuleEntry {
-  readonly rule: KmsGovernanceRule;
-  readonly info: string;
-  readonly explanation: string;
-  readonly level: NagMessageLevel;
-}
-
 const PACK_NAME = 'KmsGovernance';
 
-const RULES: readonly RuleEntry[] = [
-  {
-    rule: KeyRotation,
-    info: 'The symmetric KMS key does not rotate automatically, or its rotation period is longer than the maximum.',
-    explanation:
-      'Automatic rotation limits how much data one version of the key material protects, and how long a leaked version stays useful. ' +
-      'Security Hub KMS.4, CIS 3.6 (v3.0) / 3.8 (v1.4), Checkov CKV_AWS_7. Set EnableKeyRotation: true and RotationPeriodInDays within the maximum (365 days by default).',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: KeyPendingWindow,
-    info: 'The KMS key would be deleted sooner after being scheduled for deletion than the minimum pending window.',
-    explanation:
-      'Deleting a key makes everything encrypted under it unrecoverable. The pending window is the time to notice a mistaken or malicious ' +
-      'ScheduleKeyDeletion and cancel it (Security Hub KMS.3). Set PendingWindowInDays to at least the minimum (30 days by default).',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: KeyPolicyNoPublicAccess,
-    info: 'The KMS key policy allows Principal "*" (or uses NotPrincipal in an Allow statement).',
-    explanation:
-      'A wildcard principal allows every AWS principal of every account, limited only by conditions that are easy to get wrong. ' +
-      'Checkov CKV_AWS_33 fails it whatever the conditions; Security Hub KMS.5 flags publicly accessible keys. Name the account root or specific principals, ' +
-      'with kms:ViaService or kms:CallerAccount conditions where a service needs access.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: KeyPolicyNoFullAccessForNonRoot,
-    info: 'The KMS key policy gives kms:* (every key action) to a principal other than the account root, or to the root when allowRootFullAccess is false.',
-    explanation:
-      'kms:* lets one principal use the key, change its policy, disable it and schedule its deletion. Key policies should grant the ' +
-      'administration actions to administrators and the usage actions to users, never everything to one principal.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: KeyPolicySeparationOfDuties,
-    info: 'The KMS key policy lets a principal other than the account root both administer and use the key.',
-    explanation:
-      'Separation of duties: whoever manages a key (policy, rotation, deletion, aliases) must not also be able to decrypt with it or to ' +
-      'create grants, so that no single principal can both read the data and cover the tracks. Use different principals for the two roles.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: KeyPolicyLockout,
-    info: 'Nobody could change the KMS key policy: no Allow statement covers kms:PutKeyPolicy for a principal, or a Deny statement denies it to everyone.',
-    explanation:
-      'A key whose policy nobody may change cannot be fixed, rotated out of service or recovered without AWS Support. Keep kms:PutKeyPolicy ' +
-      'for the account root or an administrator role, and never deny it unconditionally.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: KeyPolicyNoLockoutBypass,
-    info: 'The KMS key sets BypassPolicyLockoutSafetyCheck to true.',
-    explanation:
-      'The safety check refuses a key policy that would lock the caller out of the key. Bypassing it lets a deployment make the key unmanageable.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: KeyHasAlias,
-    info: 'The KMS key has no alias in the app.',
-    explanation:
-      'An alias names a key by its purpose in consoles, logs and policies, and lets applications move to a new key without a code change. Advisory.',
-    level: NagMessageLevel.WARN,
-  },
-  {
-    rule: IamNoDecryptOnAllKeys,
-    info: 'The IAM policy allows kms:Decrypt or kms:ReEncryptFrom on all KMS keys.',
-    explanation:
-      'An identity policy that can decrypt with every key of the account (Resource "*" or a key/* wildcard) defeats the key policies that ' +
-      'scope use to one workload. Security Hub KMS.1 (customer managed policies) and KMS.2 (inline policies). Name the keys, or grant use in the key policy.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: S3BucketCustomerManagedKey,
-    info: 'The S3 bucket is not encrypted by default with a customer managed KMS key with S3 Bucket Keys, or its bucket policy does not deny uploads that ask for another encryption.',
-    explanation:
-      'SSE-KMS with a customer managed key puts reads of the data under the key policy and in CloudTrail; Bucket Keys cut KMS requests. ' +
-      'A request header overrides the default encryption, so the bucket policy must deny s3:PutObject with another x-amz-server-side-encryption. ' +
-      'SSE-S3 (AES256), no encryption configuration, or an AWS managed key (alias/aws/s3) are findings. Security Hub S3.17, Checkov CKV_AWS_19/CKV_AWS_145.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: CloudTrailSecured,
-    info: 'The CloudTrail trail is not multi-Region, logging, validated, KMS-encrypted and sent to CloudWatch Logs, or it drops management events.',
-    explanation:
-      'Key use and key changes are only auditable if a trail records every management event (read and write, no excluded source such as ' +
-      'kms.amazonaws.com) in every Region, with integrity validation, encryption and CloudWatch Logs delivery for alarms. ' +
-      'Security Hub CloudTrail.1/.2/.4/.5, CIS 3.1/3.2/3.5 (v3.0), Checkov CKV_AWS_35/36/67.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: CloudTrailKmsAlarm,
-    info: 'The trail\'s CloudWatch Logs group has no CIS 4.7 metric filter and alarm for KMS keys disabled or scheduled for deletion.',
-    explanation:
-      'Disabling or scheduling the deletion of a key can make data unrecoverable; it must raise an alarm. The metric filter pattern must be exactly ' +
-      '{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) } with metric value 1, and its alarm Sum over ' +
-      '300 seconds, threshold >= 1, one evaluation period, with an alarm action. Security Hub CloudWatch.7, CIS 4.7.',
-    level: NagMessageLevel.ERROR,
-  },
-  {
-    rule: AuditLogGroupSecured,
-    info: 'The CloudWatch Logs group of a CloudTrail trail is not KMS-encrypted, or keeps events for less than 365 days.',
-    explanation:
-      'The audit log of key use must be confidential and kept long enough for an investigation. Set KmsKeyId, and RetentionInDays of at least 365 ' +
-      '(or no retention: never expire). Security Hub CloudWatch.16, Checkov CKV_AWS_158.',
-    level: NagMessageLevel.ERROR,
-  },
-];
+/** Each rule with what cdk-nag reports for it: the explanation ends with the controls it mirrors. */
+const APPLIED_RULES = ALL_RULES.map((rule) => ({
+  rule,
+  info: rule.documentation.info,
+  explanation: `${rule.documentation.explanation} (${plainText(rule.documentation.mirrors)}.)`,
+  level: rule.documentation.level,
+}));
 
 /**
- * A cdk-nag v3 rule pack for KMS governance: key rotation and deletion window, key policies (no
- * public access, no full access, separation of duties, no lockout), aliases, identity policies that
- * decrypt with every key, S3 default encryption with a customer managed key, and the CloudTrail
- * trail, alarm and log group that audit key use. It checks plain CDK resources (L1 and L2) as well
- * as the library's constructs; imported resources have nothing to check.
+ * A cdk-nag v3 rule pack for KMS governance: keys (rotation, key specs, deletion window, aliases),
+ * key policies (no public or cross-account use, no full access, separation of duties, no lockout,
+ * grants for AWS resources only, no Identity Center wildcards, replicas
+ * no weaker than their primary), identity policies that decrypt with every key, customer managed
+ * keys on S3, SNS, SQS, Secrets Manager, DynamoDB, RDS, CloudWatch Logs and EBS, secrets written into
+ * templates, and the CloudTrail trail, alarm and log group that audit key use. It checks plain CDK
+ * resources (L1 and L2) as well as the library's constructs; imported resources have nothing to
+ * check. RULES.md describes every rule.
  *
- * Rule ids are `KmsGovernance-<RuleName>`; every rule is an error except `KeyHasAlias`, a warning.
+ * Rule ids are `KmsGovernance-<RuleName>`. Findings of error rules fail synthesis; advisory rules
+ * (`KeyHasAlias`) report warnings that never do.
  *
- * Run it in a test with `validateScope`, or at synthesis as a validation plugin. aws-cdk-lib
- * 2.257 does not give validation plugins the construct tree, so pass the app to the constructor:
+ * Run it in a test with `validateScope`, or at synthesis as a validation plugin. On aws-cdk-lib
+ * 2.258 and later, CDK gives plugins the construct tree and the pack needs no argument. On 2.257,
+ * pass the app: `new KmsGovernanceChecks(app)`.
  *
  * @example
  * declare const app: App;
- * Validations.of(app).addPlugins(new KmsGovernanceChecks(app, { allowRootFullAccess: false }));
+ * Validations.of(app).addPlugins(new KmsGovernanceChecks(undefined, { allowRootFullAccess: false }));
  */
 export class KmsGovernanceChecks extends NagPack {
   /** The name of the pack, as the validation report shows it. */
   public readonly name = PACK_NAME;
 
   /** The ids of the pack's rules (`KmsGovernance-<RuleName>`). */
-  public readonly ruleIds?: string[] = RULES.map((r) => `${PACK_NAME}-${r.rule.name}`);
+  public readonly ruleIds?: string[] = ALL_RULES.map((r) => `${PACK_NAME}-${r.name}`);
 
   private readonly checkedScope?: IConstruct;
   private readonly settings: RuleSettings;
   private ruleContext: RuleContext;
 
   /**
-   * @param scope the construct tree to check when CDK runs the pack as a validation plugin (pass the app)
+   * @param scope the construct tree to check when CDK runs the pack as a validation plugin. Needed on
+   * aws-cdk-lib 2.257 only (pass the app); 2.258 and later give plugins the tree, which the pack
+   * then uses. Default: the tree of the validation context.
    * @param props the pack's options
    */
   constructor(scope?: IConstruct, props: KmsGovernanceChecksProps = {}) {
@@ -213,8 +98,10 @@ export class KmsGovernanceChecks extends NagPack {
   }
 
   /**
-   * Called by CDK at synthesis. Checks the construct tree the context carries (newer aws-cdk-lib
-   * versions provide it) or else the scope given to the constructor.
+   * Called by CDK at synthesis. Checks the construct tree the context carries (aws-cdk-lib ≥ 2.258
+   * provides it as `appConstruct`) or else the scope given to the constructor, and reads each
+   * resource from the templates CDK has already written (`stackTemplates` / `templatePaths`) rather
+   * than rendering it again.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const tree = (context as { appConstruct?: IConstruct }).appConstruct ?? this.checkedScope;
@@ -224,30 +111,32 @@ export class KmsGovernanceChecks extends NagPack {
           'Construct the pack with the app: Validations.of(app).addPlugins(new KmsGovernanceChecks(app)).',
       );
     }
-    return this.validateScope(tree);
+    return this.check(tree, SynthesizedTemplates.fromContext(context));
   }
 
   /**
-   * Check a construct tree directly, as tests do.
+   * Check a construct tree directly, as tests do. Each resource is rendered from the tree.
    */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    this.ruleContext = newRuleContext(this.settings);
-    return super.validateScope(scope);
+    return this.check(scope, undefined);
+  }
+
+  /**
+   * One run of the pack. The report's `success` counts errors only: cdk-nag reports failure for
+   * any finding, advisory warnings included, and CDK fails the build on `success: false`.
+   */
+  private check(scope: IConstruct, templates: SynthesizedTemplates | undefined): PolicyValidationPluginReport {
+    this.ruleContext = newRuleContext(this.settings, templates);
+    const report = super.validateScope(scope);
+    return { ...report, success: report.violations.every((v) => v.severity !== 'error') };
   }
 
   /**
    * Apply every rule of the pack to one CloudFormation resource.
    */
   protected checkResource(node: CfnResource): void {
-    for (const entry of RULES) {
-      this.applyRule({
-        ruleSuffixOverride: entry.rule.name,
-        info: entry.info,
-        explanation: entry.explanation,
-        level: entry.level,
-        rule: (n: CfnResource) => entry.rule(n, this.ruleContext),
-        node,
-      });
+    for (const { rule, info, explanation, level } of APPLIED_RULES) {
+      this.applyRule({ ruleSuffixOverride: rule.name, info, explanation, level, rule: (n: CfnResource) => rule(n, this.ruleContext), node });
     }
   }
 }
@@ -258,4 +147,9 @@ function requiredDays(prop: string, value: Duration | undefined, defaultDays: nu
     throw new Error(`'${prop}' must be a concrete duration: the pack compares it at synthesis. Received: ${value.toHumanString()}`);
   }
   return validateDaysRange(prop, value, min, max)!;
+}
+
+/** Markdown emphasis and code marks removed, for the one-line explanation cdk-nag prints. */
+function plainText(markdown: string): string {
+  return markdown.replace(/\*\*|`/g, '');
 }

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -161,7 +161,8 @@ describe('CloudTrailKmsAlarm', () => {
     ['the Average statistic', { statistic: 'Average' }],
     ['a 1-minute period', { period: Duration.minutes(1) }],
     ['three evaluation periods', { alarm: { evaluationPeriods: 3 } }],
-    ['a threshold below 1', { alarm: { threshold: 0.5 } }],
+    ['>= 0, which alarms on every period', { alarm: { threshold: 0 } }],
+    ['> 1, which misses a single deletion', { alarm: { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD } }],
     ['a falling comparison', { alarm: { comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD } }],
     ['actions disabled', { alarm: { actionsEnabled: false } }],
     ['no alarm action', { alarmAction: false }],
@@ -192,5 +193,55 @@ describe('AuditLogGroupSecured', () => {
     const { stack } = audit();
     new logs.LogGroup(stack, 'Application', { retention: logs.RetentionDays.ONE_WEEK });
     expect(firing(stack, 'AuditLogGroupSecured')).toEqual([]);
+  });
+});
+
+describe('CloudTrailKmsAlarm: a threshold that one event crosses', () => {
+  const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+  const GTE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+
+  test.each<[string, Partial<cloudwatch.AlarmProps>]>([
+    ['> 0', { threshold: 0, comparisonOperator: GT }],
+    ['> 0.5', { threshold: 0.5, comparisonOperator: GT }],
+    ['>= 1 (the CIS setting)', { threshold: 1, comparisonOperator: GTE }],
+    ['>= 0.5', { threshold: 0.5, comparisonOperator: GTE }],
+  ])('compliant: %s', (_name, alarm) => {
+    expect(firing(audit({ alarm }).stack, 'CloudTrailKmsAlarm')).toEqual([]);
+  });
+
+  test.each<[string, Partial<cloudwatch.AlarmProps>]>([
+    ['> 1, which misses a single deletion', { threshold: 1, comparisonOperator: GT }],
+    ['>= 2', { threshold: 2, comparisonOperator: GTE }],
+    ['>= 0, which fires on every period', { threshold: 0, comparisonOperator: GTE }],
+    ['> -1', { threshold: -1, comparisonOperator: GT }],
+  ])('non-compliant: %s', (_name, alarm) => {
+    expect(firing(audit({ alarm }).stack, 'CloudTrailKmsAlarm')).toEqual(['S/Trail']);
+  });
+
+  test('token: a threshold or an operator from a parameter does not prove the alarm', () => {
+    const threshold = audit();
+    const p = new CfnParameter(threshold.stack, 'Threshold', { type: 'Number' });
+    (threshold.stack.node.findChild('Cis47Alarm').node.defaultChild as cloudwatch.CfnAlarm).threshold = p.valueAsNumber;
+    expect(firing(threshold.stack, 'CloudTrailKmsAlarm')).toEqual(['S/Trail']);
+    const operator = audit();
+    const o = new CfnParameter(operator.stack, 'Operator');
+    (operator.stack.node.findChild('Cis47Alarm').node.defaultChild as cloudwatch.CfnAlarm).comparisonOperator = o.valueAsString;
+    expect(firing(operator.stack, 'CloudTrailKmsAlarm')).toEqual(['S/Trail']);
+  });
+
+  test('Fn::If: every branch of the settings must make the alarm', () => {
+    const either = audit();
+    const condition = new CfnCondition(either.stack, 'IsProd', { expression: Fn.conditionEquals(Fn.ref('AWS::Region'), 'us-east-1') });
+    const cfnAlarm = either.stack.node.findChild('Cis47Alarm').node.defaultChild as cloudwatch.CfnAlarm;
+    // threshold 1: `> 1` in one branch misses a single deletion.
+    cfnAlarm.comparisonOperator = Token.asString(Fn.conditionIf(condition.logicalId, 'GreaterThanThreshold', 'GreaterThanOrEqualToThreshold'));
+    expect(firing(either.stack, 'CloudTrailKmsAlarm')).toEqual(['S/Trail']);
+    // `> 0` or `> 0.5`: both branches fire on one event. (Fn::If values are combined independently,
+    // so an operator and a threshold that vary together are not followed.)
+    cfnAlarm.comparisonOperator = 'GreaterThanThreshold';
+    cfnAlarm.threshold = Token.asNumber(Fn.conditionIf(condition.logicalId, 0, 0.5));
+    expect(firing(either.stack, 'CloudTrailKmsAlarm')).toEqual([]);
+    cfnAlarm.threshold = Token.asNumber(Fn.conditionIf(condition.logicalId, 0, 1));
+    expect(firing(either.stack, 'CloudTrailKmsAlarm')).toEqual(['S/Trail']);
   });
 });

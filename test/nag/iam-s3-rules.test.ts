@@ -1,9 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EnvelopeEncryptedBucket } from '../../src';
-import { firing, newRuleStack } from '../support';
+import { cfnText, firing, ifProd, ifProdText, newConditionalRuleStack, newRuleStack } from '../support';
 
 /**
  * IamNoDecryptOnAllKeys and S3BucketCustomerManagedKey.
@@ -123,5 +125,92 @@ describe('S3BucketCustomerManagedKey', () => {
       'S/SseS3/Resource',
       'S/Unencrypted',
     ]);
+  });
+});
+
+describe('S3BucketCustomerManagedKey: Elastic Load Balancing access-log buckets, and AWS managed keys built with Fn::Join', () => {
+  const sseS3 = (stack: Stack, id: string, extra: Partial<s3.CfnBucketProps> = {}) =>
+    new s3.CfnBucket(stack, id, { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] }, ...extra });
+  const putFrom = (principal: unknown, resource: unknown) => doc({ Effect: 'Allow', Principal: principal, Action: 's3:PutObject', Resource: resource });
+
+  test('compliant: an SSE-S3 bucket for ALB logs (logAccessLogs), by the ELB account root, the log-delivery principal, a literal bucket name', () => {
+    const { stack } = newRuleStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const albLogs = new s3.Bucket(stack, 'AlbLogs', { encryption: s3.BucketEncryption.S3_MANAGED });
+    new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc }).logAccessLogs(albLogs);
+    const byService = sseS3(stack, 'ByService');
+    new s3.CfnBucketPolicy(stack, 'ByServicePolicy', { bucket: byService.ref, policyDocument: putFrom({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, '*') });
+    sseS3(stack, 'ByName', { bucketName: 'clb-logs' });
+    new s3.CfnBucketPolicy(stack, 'ByNamePolicy', { bucket: 'clb-logs', policyDocument: putFrom({ AWS: '156460612806' }, 'arn:aws:s3:::clb-logs/*') });
+    expect(firing(stack, 'S3BucketCustomerManagedKey')).toEqual([]);
+  });
+
+  test('non-compliant: a bucket NLB logs go to (delivery.logs, which supports SSE-KMS), an account that is not ELB\'s, AWS managed keys by Fn::Join/Fn::Sub', () => {
+    const { stack } = newRuleStack();
+    const nlb = sseS3(stack, 'NlbLogs');
+    new s3.CfnBucketPolicy(stack, 'NlbPolicy', { bucket: nlb.ref, policyDocument: putFrom({ Service: 'delivery.logs.amazonaws.com' }, '*') });
+    const notElb = sseS3(stack, 'NotElb');
+    new s3.CfnBucketPolicy(stack, 'NotElbPolicy', { bucket: notElb.ref, policyDocument: putFrom({ AWS: 'arn:aws:iam::999999999999:root' }, '*') });
+    const managed = (id: string, key: object) => new s3.CfnBucket(stack, id, {
+      bucketEncryption: { serverSideEncryptionConfiguration: [{ bucketKeyEnabled: true, serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: cfnText(key) } }] },
+    });
+    managed('Joined', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alias/aws/s3']] });
+    managed('Subbed', { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/s3' });
+    expect(firing(stack, 'S3BucketCustomerManagedKey')).toEqual(['S/Joined', 'S/NlbLogs', 'S/NotElb', 'S/Subbed']);
+  });
+
+  test('token: a log-delivery principal from a parameter does not make an ELB bucket; a bucket-policy target from a parameter relates nothing', () => {
+    const { stack, param } = newConditionalRuleStack();
+    const fromParam = sseS3(stack, 'PrincipalParam');
+    new s3.CfnBucketPolicy(stack, 'PrincipalParamPolicy', { bucket: fromParam.ref, policyDocument: putFrom({ AWS: param.valueAsString }, '*') });
+    sseS3(stack, 'TargetParam');
+    new s3.CfnBucketPolicy(stack, 'TargetParamPolicy', { bucket: param.valueAsString, policyDocument: putFrom({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, '*') });
+    expect(firing(stack, 'S3BucketCustomerManagedKey')).toEqual(['S/PrincipalParam', 'S/TargetParam']);
+  });
+
+  test('Fn::If: a bucket policy that grants ELB in one branch makes the bucket an ELB log bucket; a managed key in one branch is a finding', () => {
+    const { stack, condition } = newConditionalRuleStack();
+    const either = sseS3(stack, 'Either');
+    new s3.CfnBucketPolicy(stack, 'EitherPolicy', {
+      bucket: either.ref,
+      policyDocument: ifProd(condition, putFrom({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, '*'), putFrom({ Service: 'delivery.logs.amazonaws.com' }, '*')),
+    });
+    new s3.CfnBucket(stack, 'KeyEither', {
+      bucketEncryption: { serverSideEncryptionConfiguration: [{ bucketKeyEnabled: true, serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: ifProdText(condition, 'alias/data', 'alias/aws/s3') } }] },
+    });
+    expect(firing(stack, 'S3BucketCustomerManagedKey')).toEqual(['S/KeyEither']);
+  });
+});
+
+describe('IamNoDecryptOnAllKeys: ARNs cut short by a wildcard', () => {
+  const decryptOn = (resource: unknown) => doc({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: resource });
+
+  test('compliant: a key ARN, keys of another service, an ARN cut short before another service', () => {
+    const { stack } = newRuleStack();
+    new iam.CfnManagedPolicy(stack, 'Key', { policyDocument: decryptOn('arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab') });
+    new iam.CfnManagedPolicy(stack, 'S3', { policyDocument: decryptOn('arn:aws:s3:*') });
+    new iam.CfnManagedPolicy(stack, 'NoWildcard', { policyDocument: decryptOn('arn:aws:kms') });
+    expect(firing(stack, 'IamNoDecryptOnAllKeys')).toEqual([]);
+  });
+
+  test('non-compliant: arn:aws:kms:*, arn:aws:*, arn:*, arn:aws:kms:us-east-1:*, arn:aws:km*', () => {
+    const { stack } = newRuleStack();
+    ['arn:aws:kms:*', 'arn:aws:*', 'arn:*', 'arn:aws:kms:us-east-1:*', 'arn:aws:km*'].forEach((r, i) =>
+      new iam.CfnManagedPolicy(stack, `P${i}`, { policyDocument: decryptOn(r) }));
+    expect(firing(stack, 'IamNoDecryptOnAllKeys')).toEqual(['S/P0', 'S/P1', 'S/P2', 'S/P3', 'S/P4']);
+  });
+
+  test('token: the partition from a reference still covers every key; a resource from a parameter is specific', () => {
+    const { stack, param } = newConditionalRuleStack();
+    new iam.CfnManagedPolicy(stack, 'Partition', { policyDocument: decryptOn({ 'Fn::Sub': 'arn:${AWS::Partition}:kms:*' }) });
+    new iam.CfnManagedPolicy(stack, 'FromParam', { policyDocument: decryptOn(param.valueAsString) });
+    expect(firing(stack, 'IamNoDecryptOnAllKeys')).toEqual(['S/Partition']);
+  });
+
+  test('Fn::If: a branch with arn:aws:kms:* is a finding', () => {
+    const { stack, condition } = newConditionalRuleStack();
+    new iam.CfnManagedPolicy(stack, 'Either', { policyDocument: decryptOn(ifProd(condition, 'arn:aws:kms:us-east-1:123456789012:key/k', 'arn:aws:kms:*')) });
+    new iam.CfnManagedPolicy(stack, 'Both', { policyDocument: decryptOn(ifProd(condition, 'arn:aws:kms:us-east-1:123456789012:key/a', 'arn:aws:kms:us-east-1:123456789012:key/b')) });
+    expect(firing(stack, 'IamNoDecryptOnAllKeys')).toEqual(['S/Either']);
   });
 });

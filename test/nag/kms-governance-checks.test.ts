@@ -2,10 +2,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnCondition, CfnParameter, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { NagPack } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
@@ -20,15 +28,30 @@ import { TEST_ENV } from '../support';
 
 const RULE_IDS = [
   'KmsGovernance-KeyRotation',
+  'KmsGovernance-KeyRotationOnlyForSymmetricKeys',
+  'KmsGovernance-KeyRsa2048NotForEncryption',
   'KmsGovernance-KeyPendingWindow',
+  'KmsGovernance-KeyPolicyNoLockoutBypass',
+  'KmsGovernance-KeyHasAlias',
   'KmsGovernance-KeyPolicyNoPublicAccess',
+  'KmsGovernance-KeyPolicyNoCrossAccountUse',
   'KmsGovernance-KeyPolicyNoFullAccessForNonRoot',
   'KmsGovernance-KeyPolicySeparationOfDuties',
   'KmsGovernance-KeyPolicyLockout',
-  'KmsGovernance-KeyPolicyNoLockoutBypass',
-  'KmsGovernance-KeyHasAlias',
+  'KmsGovernance-CreateGrantForAwsResourcesOnly',
+  'KmsGovernance-KeyPolicyNoIdentityCenterWildcard',
+  'KmsGovernance-ReplicaKeyPolicyNotWeaker',
   'KmsGovernance-IamNoDecryptOnAllKeys',
   'KmsGovernance-S3BucketCustomerManagedKey',
+  'KmsGovernance-SnsTopicCustomerManagedKey',
+  'KmsGovernance-SqsQueueCustomerManagedKey',
+  'KmsGovernance-SecretCustomerManagedKey',
+  'KmsGovernance-DynamoDbTableCustomerManagedKey',
+  'KmsGovernance-RdsCustomerManagedKey',
+  'KmsGovernance-LogGroupCustomerManagedKey',
+  'KmsGovernance-EbsCustomerManagedKey',
+  'KmsGovernance-SecureStringValueNotInTemplate',
+  'KmsGovernance-EnvironmentNoPlaintextSecret',
   'KmsGovernance-CloudTrailSecured',
   'KmsGovernance-CloudTrailKmsAlarm',
   'KmsGovernance-AuditLogGroupSecured',
@@ -87,8 +110,10 @@ describe('KmsGovernanceChecks', () => {
   test('every rule is in its own file named after it, and in the rules index', () => {
     const dir = path.join(__dirname, '..', '..', 'src', 'nag', 'rules');
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''));
-    const exported = rules as Record<string, { name: string }>;
+    const { RULE_GROUPS, ALL_RULES, ...exported } = rules as unknown as Record<string, { name: string }>;
     expect(files.sort()).toEqual(Object.keys(exported).sort());
+    expect((ALL_RULES as unknown as Array<{ name: string }>).map((r) => r.name).sort()).toEqual(files.sort());
+    expect(RULE_GROUPS).toBeDefined();
     for (const file of files) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const rule = require(path.join(dir, file)).default;
@@ -102,6 +127,7 @@ describe('KmsGovernanceChecks', () => {
     const { app } = classicMistakes();
     expect(findings(app)).toEqual([
       'KmsGovernance-CloudTrailSecured Classic/SingleRegionTrail',
+      'KmsGovernance-CreateGrantForAwsResourcesOnly Classic/RoleFullAccess/Resource',
       'KmsGovernance-IamNoDecryptOnAllKeys Classic/DecryptEverything/Resource',
       'KmsGovernance-KeyPolicyNoFullAccessForNonRoot Classic/RoleFullAccess/Resource',
       'KmsGovernance-KeyPolicyNoPublicAccess Classic/Public/Resource',
@@ -127,6 +153,47 @@ describe('KmsGovernanceChecks', () => {
       cloudWatchLogsLogGroupArn: events.logGroupArn,
       cloudWatchLogsRoleArn: 'arn:aws:iam::123456789012:role/trail',
     });
+    // The rules of KmsGovernanceChecks v2, one mistake each.
+    new kms.CfnKey(stack, 'RsaRotating', { keySpec: 'RSA_2048', enableKeyRotation: true });
+    new kms.CfnKey(stack, 'Shared', {
+      enableKeyRotation: true,
+      keyPolicy: {
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' },
+          { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'kms:Decrypt', Resource: '*' },
+          { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'kms:Decrypt', Resource: '*' },
+          {
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+            Action: 'kms:Decrypt',
+            Resource: '*',
+            Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_*' } },
+          },
+        ],
+      },
+    });
+    const regional = new Stack(app, 'Regional', { env: { ...TEST_ENV, region: 'eu-west-1' }, crossRegionReferences: true });
+    const primary = new kms.CfnKey(new Stack(app, 'PrimaryRegion', { env: TEST_ENV, crossRegionReferences: true }), 'Primary', {
+      multiRegion: true,
+      enableKeyRotation: true,
+      keyPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:PutKeyPolicy', Resource: '*' }] },
+    });
+    new kms.CfnReplicaKey(regional, 'Replica', {
+      primaryKeyArn: primary.attrArn,
+      keyPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' }] },
+    });
+    new sns.Topic(stack, 'Topic');
+    new sqs.Queue(stack, 'Queue');
+    new secretsmanager.Secret(stack, 'Secret');
+    new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    new rds.CfnDBInstance(stack, 'Database', { dbInstanceClass: 'db.t4g.micro', engine: 'postgres', allocatedStorage: '20' });
+    new logs.LogGroup(stack, 'AppLogs');
+    new ec2.CfnVolume(stack, 'Volume', { availabilityZone: 'us-east-1a', size: 8 });
+    new cr.AwsCustomResource(stack, 'SeedPassword', {
+      onCreate: { service: 'SSM', action: 'putParameter', parameters: { Name: '/db/pw', Value: 'hunter2!', Type: 'SecureString' }, physicalResourceId: cr.PhysicalResourceId.of('pw') },
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    });
+    new lambda.CfnFunction(stack, 'Function', { role: 'arn:aws:iam::123456789012:role/f', code: { zipFile: 'x' }, environment: { variables: { DB_PASSWORD: 'Tr0ub4dor&3' } } });
     const ids = new KmsGovernanceChecks().validateScope(app).violations.map((v) => v.ruleName);
     expect(ids.sort()).toEqual([...RULE_IDS].sort());
   });
@@ -234,7 +301,9 @@ describe('values known only at deploy time', () => {
     const violations = pack.validateScope(stack).violations.filter((v) => v.ruleName.startsWith('KmsGovernance-KeyPolicy'));
     expect(violations.map((v) => v.ruleName).sort()).toEqual([
       'KmsGovernance-KeyPolicyLockout',
+      'KmsGovernance-KeyPolicyNoCrossAccountUse',
       'KmsGovernance-KeyPolicyNoFullAccessForNonRoot',
+      'KmsGovernance-KeyPolicyNoIdentityCenterWildcard',
       'KmsGovernance-KeyPolicyNoPublicAccess',
       'KmsGovernance-KeyPolicySeparationOfDuties',
     ]);
@@ -256,6 +325,8 @@ describe('values known only at deploy time', () => {
     });
     new kms.CfnAlias(stack, 'Alias', { aliasName: 'alias/key', targetKeyId: key.ref });
     expect(findings(stack)).toEqual([
+      // the kms:* branch also allows CreateGrant without a condition
+      'KmsGovernance-CreateGrantForAwsResourcesOnly S/Key',
       'KmsGovernance-KeyPolicyNoFullAccessForNonRoot S/Key',
       'KmsGovernance-KeyPolicySeparationOfDuties S/Key',
     ]);
@@ -273,9 +344,14 @@ describe('values known only at deploy time', () => {
     expect(result.filter((f) => !f.includes('KeyHasAlias'))).toEqual([
       // Not literal: an action (ActionParam), or 2^8 Fn::If combinations (Many). The rules that
       // read them report a finding that says so.
+      'KmsGovernance-CreateGrantForAwsResourcesOnly S/ActionParam',
+      'KmsGovernance-CreateGrantForAwsResourcesOnly S/Many',
       'KmsGovernance-KeyPolicyLockout S/Many',
+      'KmsGovernance-KeyPolicyNoCrossAccountUse S/ActionParam',
+      'KmsGovernance-KeyPolicyNoCrossAccountUse S/Many',
       'KmsGovernance-KeyPolicyNoFullAccessForNonRoot S/ActionParam',
       'KmsGovernance-KeyPolicyNoFullAccessForNonRoot S/Many',
+      'KmsGovernance-KeyPolicyNoIdentityCenterWildcard S/Many',
       'KmsGovernance-KeyPolicyNoPublicAccess S/Many',
       'KmsGovernance-KeyPolicySeparationOfDuties S/ActionParam',
       'KmsGovernance-KeyPolicySeparationOfDuties S/Many',
@@ -304,8 +380,10 @@ describe('values known only at deploy time', () => {
     expect(() => { result = findings(stack); }).not.toThrow();
     expect(result).toEqual([
       'KmsGovernance-CloudTrailSecured S/Trail',
+      'KmsGovernance-CreateGrantForAwsResourcesOnly S/FromParameter',
       'KmsGovernance-IamNoDecryptOnAllKeys S/FromParameter',
       'KmsGovernance-IamNoDecryptOnAllKeys S/Managed',
+      'KmsGovernance-LogGroupCustomerManagedKey S/Logs',
       'KmsGovernance-S3BucketCustomerManagedKey S/Bucket',
     ]);
   });

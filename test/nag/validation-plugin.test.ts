@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
-import { TEST_ENV } from '../support';
+import { TEST_ENV, synthWithValidation } from '../support';
 
 /**
  * The pack as a CDK validation plugin: `Validations.of(app).addPlugins(...)`, then `app.synth()`.
@@ -117,4 +117,58 @@ test('a context that carries the construct tree (newer aws-cdk-lib) is used as i
   const { app } = appWithRotationOff();
   const report = new KmsGovernanceChecks().validate({ templatePaths: [], appConstruct: app } as any);
   expect(report.violations.map((v) => v.ruleName)).toEqual(['KmsGovernance-KeyRotation']);
+});
+
+describe('levels: findings are errors, advisories never fail synthesis', () => {
+  /** An app whose only finding is the advisory KeyHasAlias: a rotating L1 key without an alias. */
+  function advisoryOnly(): App {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'S', { env: TEST_ENV });
+    new kms.CfnKey(stack, 'NoAlias', { enableKeyRotation: true });
+    return app;
+  }
+
+  test('a run with only advisory findings reports success, and still lists them as warnings', () => {
+    const report = new KmsGovernanceChecks().validateScope(advisoryOnly());
+    expect(report.violations.map((v) => [v.ruleName, v.severity])).toEqual([['KmsGovernance-KeyHasAlias', 'warning']]);
+    expect(report.success).toBe(true);
+  });
+
+  test('a run with an error finding reports failure, warnings or not', () => {
+    const app = advisoryOnly();
+    new kms.CfnKey(app.node.findChild('S'), 'NoRotation', {});
+    const report = new KmsGovernanceChecks().validateScope(app);
+    expect(report.violations.map((v) => [v.ruleName, v.severity]).sort()).toEqual([
+      ['KmsGovernance-KeyHasAlias', 'warning'],
+      ['KmsGovernance-KeyRotation', 'error'],
+    ]);
+    expect(report.success).toBe(false);
+  });
+
+  test('as a plugin, synth does not fail on advisory findings', () => {
+    const app = advisoryOnly();
+    Validations.of(app).addPlugins(new KmsGovernanceChecks(app));
+    const { failed, reports } = synthWithValidation(app, outdir);
+    expect(failed).toBe(false);
+    expect(process.exitCode).toBe(0);
+    expect(reports.filter((r) => r.conclusion !== 'success')).toEqual([]);
+  });
+
+  test('as a plugin, synth fails on an error finding next to an advisory one', () => {
+    const app = advisoryOnly();
+    new kms.CfnKey(app.node.findChild('S'), 'NoRotation', {});
+    Validations.of(app).addPlugins(new KmsGovernanceChecks(app));
+    const { failed, reports } = synthWithValidation(app, outdir);
+    expect(failed).toBe(true);
+    expect(reports).toEqual([
+      expect.objectContaining({
+        pluginName: 'KmsGovernance',
+        conclusion: 'failure',
+        violations: expect.arrayContaining([
+          { ruleName: 'KmsGovernance-KeyRotation', severity: 'error', paths: ['S/NoRotation'] },
+          { ruleName: 'KmsGovernance-KeyHasAlias', severity: 'warning', paths: ['S/NoAlias', 'S/NoRotation'] },
+        ]),
+      }),
+    ]);
+  });
 });

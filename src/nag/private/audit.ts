@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { Json, asArray, flatten, isObject, numberValue, sameValue } from './cfn';
+import { Json, asArray, flatten, isObject, numberValue, pick, sameValue, variants } from './cfn';
 import { RuleContext } from './rule';
 
 /**
@@ -50,17 +50,38 @@ export function metricFiltersForTrail(trail: CfnResource, context: RuleContext):
 
 /** The CIS 4.7 / CloudWatch.7 alarm settings. */
 const ALARM_PERIOD_SECONDS = 300;
-const RAISING_OPERATORS = new Set(['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold']);
+
+/**
+ * Whether an alarm that compares the Sum of events with a threshold fires on one event and stays
+ * quiet on none: `>= t` with 0 < t <= 1 (CIS: `>= 1`), or `> t` with 0 <= t < 1 (`> 0`). `> 1`
+ * misses a single deletion; `>= 0` fires on every period.
+ */
+export function firesOnOneEvent(operator: unknown, threshold: number): boolean {
+  if (operator === 'GreaterThanOrEqualToThreshold') return threshold > 0 && threshold <= 1;
+  if (operator === 'GreaterThanThreshold') return threshold >= 0 && threshold < 1;
+  return false;
+}
 
 /**
  * Whether an alarm watches the metric of a metric-filter transformation as CIS 4.7 asks: the Sum
- * over 300 seconds, a threshold of at least 1 crossed upwards, one evaluation period, actions
- * enabled, and at least one alarm action. The metric is matched by name and namespace, with no
+ * over 300 seconds, a threshold that one event crosses upwards (`firesOnOneEvent`), one evaluation
+ * period, actions enabled, and at least one alarm action. The metric is matched by name and namespace, with no
  * dimensions unless the transformation emits some.
  */
 export function alarmWatches(alarm: CfnResource, transformation: Json, context: RuleContext): boolean {
-  const p = context.properties(alarm);
-  if (p === undefined) return false;
+  const props = context.properties(alarm);
+  if (props === undefined) return false;
+  try {
+    // Every Fn::If branch of the settings must make the alarm.
+    const settings = pick(props, 'MetricName', 'Namespace', 'Dimensions', 'Statistic', 'Period', 'Metrics', 'Threshold', 'ComparisonOperator',
+      'EvaluationPeriods', 'ActionsEnabled', 'AlarmActions');
+    return (variants(settings, `The settings of ${alarm.node.path}`) as Json[]).every((p) => variantWatches(p, alarm, transformation));
+  } catch {
+    return false;
+  }
+}
+
+function variantWatches(p: Json, alarm: CfnResource, transformation: Json): boolean {
   const what = (name: string) => `${name} of ${alarm.node.path}`;
   try {
     let metric: Json | undefined;
@@ -82,9 +103,9 @@ export function alarmWatches(alarm: CfnResource, transformation: Json, context: 
     if (!sameValue(metric.MetricName, transformation.MetricName) || !sameValue(metric.Namespace, transformation.MetricNamespace)) return false;
     if (asArray(transformation.Dimensions).length === 0 && asArray(metric.Dimensions).length > 0) return false;
     if (stat !== 'Sum' || numberValue(period, what('Period')) !== ALARM_PERIOD_SECONDS) return false;
-    if ((numberValue(p.Threshold, what('Threshold')) ?? 0) < 1) return false;
+    const threshold = numberValue(p.Threshold, what('Threshold'));
+    if (threshold === undefined || !firesOnOneEvent(p.ComparisonOperator, threshold)) return false;
     if (numberValue(p.EvaluationPeriods, what('EvaluationPeriods')) !== 1) return false;
-    if (typeof p.ComparisonOperator !== 'string' || !RAISING_OPERATORS.has(p.ComparisonOperator)) return false;
     if (p.ActionsEnabled === false || p.ActionsEnabled === 'false') return false;
     return asArray(p.AlarmActions).length > 0;
   } catch {

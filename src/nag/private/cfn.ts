@@ -79,13 +79,20 @@ export function variants(value: unknown, what = 'The value'): unknown[] {
 
 /** Whether a value contains `Fn::If` or `AWS::NoValue` anywhere. */
 function hasConditionalParts(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasConditionalParts);
-  if (!isObject(value)) return false;
-  for (const [k, v] of Object.entries(value)) {
-    if (k === 'Fn::If' || (k === 'Ref' && v === 'AWS::NoValue') || hasConditionalParts(v)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  // Many rules read the same values of one resource: remember the answer for each object.
+  let known = CONDITIONAL.get(value);
+  if (known === undefined) {
+    known = Array.isArray(value)
+      ? value.some(hasConditionalParts)
+      : Object.entries(value).some(([k, v]) => k === 'Fn::If' || (k === 'Ref' && v === 'AWS::NoValue') || hasConditionalParts(v));
+    CONDITIONAL.set(value, known);
   }
-  return false;
+  return known;
 }
+
+/** `hasConditionalParts` by object; objects of a template are not changed once read. */
+const CONDITIONAL = new WeakMap<object, boolean>();
 
 function expand(value: unknown, what: string): unknown[] {
   if (Array.isArray(value)) {
@@ -259,10 +266,10 @@ export function pick(props: Json, ...names: string[]): Json {
 }
 
 /**
- * The colon-separated parts of an ARN written by `flatten`, with references (`${AWS::Partition}`,
- * `${Key.Arn}`) kept whole. `undefined` if the text is not an ARN.
+ * The colon-separated parts of a text written by `flatten`, with references (`${AWS::Partition}`,
+ * `${Key.Arn}`) kept whole.
  */
-export function arnParts(text: string): string[] | undefined {
+export function splitArn(text: string): string[] {
   const parts: string[] = [];
   let current = '';
   let inReference = false;
@@ -278,5 +285,14 @@ export function arnParts(text: string): string[] | undefined {
     }
   }
   parts.push(current);
+  return parts;
+}
+
+/**
+ * The colon-separated parts of an ARN written by `flatten`, with references (`${AWS::Partition}`,
+ * `${Key.Arn}`) kept whole. `undefined` if the text is not an ARN.
+ */
+export function arnParts(text: string): string[] | undefined {
+  const parts = splitArn(text);
   return parts.length >= 6 && parts[0] === 'arn' ? parts : undefined;
 }

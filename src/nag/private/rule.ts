@@ -1,8 +1,9 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Json, canonicalString, indexResources, renderedProperties, variants } from './cfn';
 import { KEY_TYPES, PolicyStatementJson, keyPolicyVariants } from './policy';
+import { SynthesizedTemplates } from './templates';
 
 /** The settings of the rules that have any (`KmsGovernanceChecksProps`, in days). */
 export interface RuleSettings {
@@ -45,8 +46,12 @@ export interface RuleContext extends RuleSettings {
   referrers(target: CfnResource, cfnType: string, property: string, attributes?: readonly string[]): CfnResource[];
 }
 
-/** A fresh context: create one per validation run, as the tree may change between runs. */
-export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContext {
+/**
+ * A fresh context: create one per validation run, as the tree may change between runs. With
+ * `templates` (plugin mode), resources are read from the templates CDK already wrote; without, or
+ * for a resource they do not hold, from the tree.
+ */
+export function newRuleContext(settings: Partial<RuleSettings> = {}, templates?: SynthesizedTemplates): RuleContext {
   const props = new Map<CfnResource, Json | undefined>();
   const indexes = new Map<IConstruct, Map<string, CfnResource[]>>();
   // How a target's Ref/GetAtt render in a stack, by stack, target and attribute list.
@@ -60,9 +65,14 @@ export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContex
     let known = byAttributes.get(key);
     if (!known) {
       known = new Set<string>();
-      for (const candidate of [target.ref, ...attributes.map((a) => target.getAtt(a))]) {
+      const logicalId = Stack.of(target) === stack ? templates?.logicalIdOf(target) : undefined;
+      // Within its own stack a resource is referred to by its logical id: no resolution needed.
+      const candidates: unknown[] = logicalId !== undefined
+        ? [{ Ref: logicalId }, ...attributes.map((a) => ({ 'Fn::GetAtt': [logicalId, a] }))]
+        : [target.ref, ...attributes.map((a) => target.getAtt(a))];
+      for (const candidate of candidates) {
         try {
-          known.add(canonicalString(stack.resolve(candidate)));
+          known.add(canonicalString(logicalId !== undefined ? candidate : stack.resolve(candidate)));
         } catch {
           // a reference this stack cannot render (another environment): it cannot match
         }
@@ -102,7 +112,7 @@ export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContex
     ...DEFAULT_RULE_SETTINGS,
     ...settings,
     properties(node) {
-      if (!props.has(node)) props.set(node, renderedProperties(node));
+      if (!props.has(node)) props.set(node, templates?.propertiesOf(node) ?? renderedProperties(node));
       return props.get(node);
     },
     resourcesOfType(node, cfnType) {
@@ -132,19 +142,50 @@ export function newRuleContext(settings: Partial<RuleSettings> = {}): RuleContex
 }
 
 /**
- * A rule of the pack: cdk-nag's rule shape (`(node) => NagRuleResult`, named after its file) with
- * an optional context for the settings and the memoized lookups.
+ * What a rule reports and how RULES.md documents it: the rule file is the one place for this text.
+ * `info` and `explanation` are what cdk-nag prints (the explanation in verbose mode); RULES.md is
+ * generated from every field (`tools/rules-md.ts`).
  */
-export type KmsGovernanceRule = (node: CfnResource, context?: RuleContext) => NagRuleResult;
+export interface RuleDocumentation {
+  /** What is wrong, in one sentence (cdk-nag's `info`). */
+  readonly info: string;
+  /** Why it matters and how to fix it, in plain text (cdk-nag's `explanation`). */
+  readonly explanation: string;
+  /** Error (fails synthesis) or warning (advisory: never fails synthesis). */
+  readonly level: NagMessageLevel;
+  /** The CloudFormation resource types the rule reads (Markdown). */
+  readonly resources: string;
+  /** The Security Hub, CIS, Checkov or Control Tower items the rule mirrors (Markdown). */
+  readonly mirrors: string;
+  /** The `KmsGovernanceChecksProps` the rule reads. */
+  readonly props?: readonly string[];
+  /** Exactly what the rule checks (Markdown). */
+  readonly checks: string;
+  /** How to fix a finding (Markdown), when it takes more than the explanation says. */
+  readonly fix?: string;
+}
+
+/**
+ * A rule of the pack: cdk-nag's rule shape (`(node) => NagRuleResult`, named after its file) with
+ * an optional context for the settings and the memoized lookups, and its documentation.
+ */
+export type KmsGovernanceRule = ((node: CfnResource, context?: RuleContext) => NagRuleResult) & {
+  /** What the rule reports, and the text of its RULES.md section. */
+  readonly documentation: RuleDocumentation;
+};
 
 /**
  * Define a rule. The name is given explicitly, not taken from `__filename` as cdk-nag does, so
  * that it survives bundling; a test holds every rule's name equal to its file name.
  */
-export function defineRule(name: string, check: (node: CfnResource, context: RuleContext) => NagRuleResult): KmsGovernanceRule {
-  const rule: KmsGovernanceRule = (node, context) => check(node, context ?? newRuleContext());
+export function defineRule(
+  name: string,
+  documentation: RuleDocumentation,
+  check: (node: CfnResource, context: RuleContext) => NagRuleResult,
+): KmsGovernanceRule {
+  const rule = (node: CfnResource, context?: RuleContext) => check(node, context ?? newRuleContext());
   Object.defineProperty(rule, 'name', { value: name });
-  return rule;
+  return Object.assign(rule, { documentation });
 }
 
 /**
@@ -154,9 +195,10 @@ export function defineRule(name: string, check: (node: CfnResource, context: Rul
  */
 export function defineKeyPolicyRule(
   name: string,
+  documentation: RuleDocumentation,
   check: (statements: PolicyStatementJson[], node: CfnResource, context: RuleContext, what: string) => boolean,
 ): KmsGovernanceRule {
-  return defineRule(name, (node, context) => {
+  return defineRule(name, documentation, (node, context) => {
     if (!KEY_TYPES.has(node.cfnResourceType)) return NagRuleCompliance.NOT_APPLICABLE;
     const props = context.properties(node);
     if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;

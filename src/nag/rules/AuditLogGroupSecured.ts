@@ -1,4 +1,4 @@
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { trailsWritingTo } from '../private/audit';
 import { numberValue, variants } from '../private/cfn';
 import { defineRule } from '../private/rule';
@@ -6,15 +6,20 @@ import { defineRule } from '../private/rule';
 /** The shortest retention of a trail's log group. */
 const MINIMUM_RETENTION_DAYS = 365;
 
-/**
- * A log group that a trail of the app delivers to is encrypted with a KMS key (`KmsKeyId`) and
- * keeps events for at least 365 days. No `RetentionInDays` means the events never expire, which
- * satisfies the control (the AWS Config rule behind CloudWatch.16 marks "Never expire"
- * compliant). Other log groups are not applicable.
- *
- * Security Hub CloudWatch.16, Checkov CKV_AWS_158 (and the intent of CKV_AWS_66).
- */
-export default defineRule('AuditLogGroupSecured', (node, context) => {
+/** The log group a trail delivers to is encrypted and kept long enough (see `documentation`). */
+export default defineRule('AuditLogGroupSecured', {
+  level: NagMessageLevel.ERROR,
+  info: 'The CloudWatch Logs group of a CloudTrail trail is not KMS-encrypted, or keeps events for less than 365 days.',
+  explanation:
+    'The audit log of key use must stay confidential and be kept long enough for an investigation. Set KmsKeyId, and RetentionInDays of ' +
+    'at least 365 (or no retention: never expire).',
+  resources: '`AWS::Logs::LogGroup` that a trail of the app delivers to (others: not applicable)',
+  mirrors: 'Security Hub **CloudWatch.16**; Checkov **CKV_AWS_158** (and the intent of CKV_AWS_66)',
+  checks:
+    '`KmsKeyId` is set, and `RetentionInDays` is at least 365 **or absent**. An absent retention means the events never expire, which ' +
+    'satisfies the control: the AWS Config rule behind CloudWatch.16 (`cw-loggroup-retention-period-check`) marks "Never expire" compliant. ' +
+    '(Checkov CKV_AWS_66 asks for an explicit retention, a cost concern rather than an audit one; set one if you also run Checkov.)',
+}, (node, context) => {
   if (node.cfnResourceType !== 'AWS::Logs::LogGroup') return NagRuleCompliance.NOT_APPLICABLE;
   const props = context.properties(node);
   if (props === undefined || trailsWritingTo(node, context).length === 0) return NagRuleCompliance.NOT_APPLICABLE;

@@ -1,24 +1,28 @@
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { Json, asArray, booleanValue, isObject, pick, stringValue, variants } from '../private/cfn';
 import { defineRule } from '../private/rule';
 
-/**
- * A trail is one an auditor can rely on:
- * - multi-Region (`IsMultiRegionTrail`), logging (`IsLogging`), with global service events
- *   (`IncludeGlobalServiceEvents` not false);
- * - log file integrity validation on (`EnableLogFileValidation`);
- * - log files encrypted with a KMS key (`KMSKeyId`);
- * - delivered to CloudWatch Logs (`CloudWatchLogsLogGroupArn` and `CloudWatchLogsRoleArn`);
- * - every management event captured, read and write, with no source excluded: no event selectors
- *   at all, or at least one basic selector with management events and `ReadWriteType: All`, or an
- *   advanced selector for `eventCategory = Management` that does not filter on `readOnly`; and no
- *   selector excludes a source (`ExcludeManagementEventSources`, or an advanced `eventSource`
- *   `NotEquals`/`NotStartsWith`/`NotEndsWith`, which is how `kms.amazonaws.com` events are dropped).
- *
- * Security Hub CloudTrail.1, .2, .4 and .5; CIS AWS Foundations 3.1, 3.2 and 3.5 (v3.0);
- * Checkov CKV_AWS_35, CKV_AWS_36 and CKV_AWS_67.
- */
-export default defineRule('CloudTrailSecured', (node, context) => {
+/** A trail an auditor can rely on (see `documentation`). */
+export default defineRule('CloudTrailSecured', {
+  level: NagMessageLevel.ERROR,
+  info: 'The CloudTrail trail is not multi-Region, logging, validated, KMS-encrypted and sent to CloudWatch Logs, or it drops management events.',
+  explanation:
+    'Key use and key changes are only auditable if a trail records every management event (read and write, no excluded source such as ' +
+    'kms.amazonaws.com) in every Region, with integrity validation, encryption and CloudWatch Logs delivery for the alarms.',
+  resources: '`AWS::CloudTrail::Trail`',
+  mirrors:
+    'Security Hub **CloudTrail.1**, **.2**, **.4**, **.5**; CIS AWS Foundations **3.1**, **3.2**, **3.5** (v3.0); Checkov **CKV_AWS_67**, ' +
+    '**CKV_AWS_36**, **CKV_AWS_35**',
+  checks:
+    '- `IsMultiRegionTrail: true`, `IsLogging: true`, `IncludeGlobalServiceEvents` not false;\n' +
+    '- `EnableLogFileValidation: true`;\n' +
+    '- `KMSKeyId` set;\n' +
+    '- `CloudWatchLogsLogGroupArn` and `CloudWatchLogsRoleArn` set;\n' +
+    '- every management event captured, read and write, with no source excluded: no selectors at all; or a basic event selector with ' +
+    'management events and `ReadWriteType: All`; or an advanced selector for `eventCategory = Management` with no `readOnly` filter. ' +
+    'Any `ExcludeManagementEventSources`, or an advanced `eventSource` `NotEquals`/`NotStartsWith`/`NotEndsWith` (the way KMS events are ' +
+    'dropped to save cost), is a finding.',
+}, (node, context) => {
   if (node.cfnResourceType !== 'AWS::CloudTrail::Trail') return NagRuleCompliance.NOT_APPLICABLE;
   const props = context.properties(node);
   if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;

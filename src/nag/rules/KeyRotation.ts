@@ -1,19 +1,28 @@
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { Json, booleanValue, numberValue, pick, stringValue, variants } from '../private/cfn';
 import { defineRule } from '../private/rule';
 
 /** What a key's rotation period is when `RotationPeriodInDays` is absent. */
 const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 
-/**
- * A symmetric encryption key (`KeySpec` absent or `SYMMETRIC_DEFAULT`, `KeyUsage` absent or
- * `ENCRYPT_DECRYPT`, key material not imported) has automatic rotation on, with a rotation period
- * (365 days when absent) no longer than the maximum. Other keys cannot rotate automatically:
- * not applicable.
- *
- * Security Hub KMS.4, CIS AWS Foundations 3.6 (v3.0) / 3.8 (v1.4), Checkov CKV_AWS_7.
- */
-export default defineRule('KeyRotation', (node, context) => {
+/** A symmetric encryption key rotates automatically, within the maximum period (see `documentation`). */
+export default defineRule('KeyRotation', {
+  level: NagMessageLevel.ERROR,
+  info: 'The symmetric KMS key does not rotate automatically, or its rotation period is longer than the maximum.',
+  explanation:
+    'Automatic rotation limits how much data one version of the key material protects, and how long a leaked version stays useful. ' +
+    'Old versions stay available for decryption, so rotation is free of risk. Set EnableKeyRotation: true and RotationPeriodInDays ' +
+    'within the maximum (365 days by default).',
+  resources: '`AWS::KMS::Key`',
+  mirrors: 'Security Hub **KMS.4**; CIS AWS Foundations **3.6** (v3.0) / **3.8** (v1.4); Checkov **CKV_AWS_7**; Control Tower **CT.KMS.PR.1**',
+  props: ['maximumRotationPeriod'],
+  checks:
+    'A symmetric encryption key — `KeySpec` absent or `SYMMETRIC_DEFAULT`, `KeyUsage` absent or `ENCRYPT_DECRYPT`, `Origin` not ' +
+    '`EXTERNAL` — has `EnableKeyRotation: true` and a `RotationPeriodInDays` (365 when absent) no longer than `maximumRotationPeriod`. ' +
+    'Asymmetric, HMAC and imported-material keys cannot rotate automatically: not applicable (`KeyRotationOnlyForSymmetricKeys` ' +
+    'checks that they do not ask to).',
+  fix: "`new kms.Key(this, 'Key', { enableKeyRotation: true })`; `ManagedCmk` rotates by default.",
+}, (node, context) => {
   if (node.cfnResourceType !== 'AWS::KMS::Key') return NagRuleCompliance.NOT_APPLICABLE;
   const props = context.properties(node);
   if (props === undefined) return NagRuleCompliance.NOT_APPLICABLE;
