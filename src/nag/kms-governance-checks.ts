@@ -50,7 +50,7 @@ const APPLIED_RULES = ALL_RULES.map((rule) => ({
 /**
  * A cdk-nag v3 rule pack for KMS governance: keys (rotation, key specs, deletion window, aliases),
  * key policies (no public or cross-account use, no full access, separation of duties, no lockout,
- * grants for AWS resources only, no Identity Center wildcards, replicas
+ * grants for AWS resources only, confused-deputy conditions, no Identity Center wildcards, replicas
  * no weaker than their primary), identity policies that decrypt with every key, customer managed
  * keys on S3, SNS, SQS, Secrets Manager, DynamoDB, RDS, CloudWatch Logs and EBS, secrets written into
  * templates, and the CloudTrail trail, alarm and log group that audit key use. It checks plain CDK

@@ -331,12 +331,13 @@ export const SERVICE_INTEGRATIONS: readonly ServiceIntegration[] = [
     servicePrincipal: {
       principal: 'events.amazonaws.com',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      conditions: { StringEquals: { 'kms:ViaService': 'sns.{region}.amazonaws.com' } },
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:sns:topicArn': 'arn:{partition}:sns:{region}:{account}:*' } },
       sid: 'EventBridgeTopic',
     },
     runtime: '-',
-    notes: 'The SNS guide: "Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported for EventBridge-to-encrypted topics" (delivery fails with them, awslabs/landing-zone-accelerator-on-aws#407). The statement is scoped to requests through SNS in the key\'s Region instead, the condition the SNS guide shows for event sources.',
-    docs: ['https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html', 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html'],
+    encryptionContext: 'aws:sns:topicArn = the topic ARN (set by SNS on every data key of the topic)',
+    notes: 'The SNS guide: "Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported for EventBridge-to-encrypted topics" (delivery fails with them, awslabs/landing-zone-accelerator-on-aws#407). The statement is bound instead to topics of the key\'s account by the encryption context SNS sets, which the GameLift guide documents for SNS topics; kms:ViaService is not used, as AWS documents it for principals of an account, not for service principals.',
+    docs: ['https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html', 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html', 'https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html'],
   },
   {
     id: 'cloudwatch-to-sns',

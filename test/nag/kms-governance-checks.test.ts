@@ -39,6 +39,7 @@ const RULE_IDS = [
   'KmsGovernance-KeyPolicySeparationOfDuties',
   'KmsGovernance-KeyPolicyLockout',
   'KmsGovernance-CreateGrantForAwsResourcesOnly',
+  'KmsGovernance-KeyPolicyServiceSourceConditions',
   'KmsGovernance-KeyPolicyNoIdentityCenterWildcard',
   'KmsGovernance-ReplicaKeyPolicyNotWeaker',
   'KmsGovernance-IamNoDecryptOnAllKeys',
@@ -306,6 +307,7 @@ describe('values known only at deploy time', () => {
       'KmsGovernance-KeyPolicyNoIdentityCenterWildcard',
       'KmsGovernance-KeyPolicyNoPublicAccess',
       'KmsGovernance-KeyPolicySeparationOfDuties',
+      'KmsGovernance-KeyPolicyServiceSourceConditions',
     ]);
     for (const v of violations) {
       expect(v.description).toMatch(/^Rule threw an error during validation\. The key policy of S\/Key cannot be evaluated at synth time \(\{"Ref":"Param"\}\)/);
@@ -355,6 +357,7 @@ describe('values known only at deploy time', () => {
       'KmsGovernance-KeyPolicyNoPublicAccess S/Many',
       'KmsGovernance-KeyPolicySeparationOfDuties S/ActionParam',
       'KmsGovernance-KeyPolicySeparationOfDuties S/Many',
+      'KmsGovernance-KeyPolicyServiceSourceConditions S/Many',
       'KmsGovernance-KeyRotation S/RotationParam',
     ]);
     const descriptions = pack.validateScope(stack).violations.map((v) => v.description);

@@ -21,6 +21,7 @@ import { default as KeyPolicyNoIdentityCenterWildcard } from './KeyPolicyNoIdent
 import { default as KeyPolicyNoLockoutBypass } from './KeyPolicyNoLockoutBypass';
 import { default as KeyPolicyNoPublicAccess } from './KeyPolicyNoPublicAccess';
 import { default as KeyPolicySeparationOfDuties } from './KeyPolicySeparationOfDuties';
+import { default as KeyPolicyServiceSourceConditions } from './KeyPolicyServiceSourceConditions';
 import { default as KeyRotation } from './KeyRotation';
 import { default as KeyRotationOnlyForSymmetricKeys } from './KeyRotationOnlyForSymmetricKeys';
 import { default as KeyRsa2048NotForEncryption } from './KeyRsa2048NotForEncryption';
@@ -52,6 +53,7 @@ export {
   KeyPolicyNoLockoutBypass,
   KeyPolicyNoPublicAccess,
   KeyPolicySeparationOfDuties,
+  KeyPolicyServiceSourceConditions,
   KeyRotation,
   KeyRotationOnlyForSymmetricKeys,
   KeyRsa2048NotForEncryption,
@@ -83,6 +85,7 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
       KeyPolicySeparationOfDuties,
       KeyPolicyLockout,
       CreateGrantForAwsResourcesOnly,
+      KeyPolicyServiceSourceConditions,
       KeyPolicyNoIdentityCenterWildcard,
       ReplicaKeyPolicyNotWeaker,
     ],
