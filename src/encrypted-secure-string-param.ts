@@ -348,6 +348,7 @@ export class EncryptedSecureStringParam extends Construct {
       serviceToken: handler.hardened.function.functionArn,
       resourceType: SECURE_STRING_RESOURCE_TYPE,
       properties: { ...properties },
+      serviceTimeout: handler.hardened.serviceTimeout,
       // CloudFormation must always send Delete: the handler decides, from RemovalPolicy, whether
       // the SSM parameter goes.
       removalPolicy: RemovalPolicy.DESTROY,

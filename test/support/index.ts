@@ -5,6 +5,7 @@ export * from './acknowledgements';
 export * from './compliance';
 export * from './configurations';
 export * from './custom-resource';
+export * from './faults';
 export * from './filter-pattern';
 export * from './local-aws';
 export * from './nag';
