@@ -261,7 +261,7 @@ describe('EbsDefaultEncryption props', () => {
     const app = new App();
     for (const name of ['A', 'B']) {
       const stack = new Stack(app, name, { env: TEST_ENV });
-      new EbsDefaultEncryption(stack, 'EbsDefault', { key: new ManagedCmk(stack, 'Cmk', { alias: 'ebs' }) });
+      new EbsDefaultEncryption(stack, 'EbsDefault', { key: new ManagedCmk(stack, 'Cmk', { alias: `ebs-${name}` }) });
     }
     Annotations.fromStack(app.node.findChild('B') as Stack).hasWarning('/B/EbsDefault', Match.stringLikeRegexp("'A/EbsDefault' sets default EBS encryption for the same account and Region"));
   });

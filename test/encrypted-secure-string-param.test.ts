@@ -353,7 +353,7 @@ describe('EncryptedSecureStringParam in a stack', () => {
     const app = new App();
     const stacks = ['One', 'Two'].map((id) => {
       const stack = new Stack(app, id, { env: TEST_ENV });
-      const key = new ManagedCmk(stack, 'Key', { alias: 'k' });
+      const key = new ManagedCmk(stack, 'Key', { alias: `k-${id}` });
       new EncryptedSecureStringParam(stack, 'P1', { key, parameterName: '/p1', value: SecureStringValue.generated() });
       new EncryptedSecureStringParam(stack, 'P2', { key, parameterName: '/p2', value: SecureStringValue.generated() });
       return stack;

@@ -102,7 +102,7 @@ export function allConfigurations(): App {
   new KeyHealthCanary(canaries, 'Hmac', { key: new ManagedCmk(canaries, 'HmacKey', { alias: 'canary-hmac', keySpec: kms.KeySpec.HMAC_512 }) });
 
   const params = stack('EncryptedSecureStringParamConfigured');
-  const paramKey = new ManagedCmk(params, 'Key', { alias: 'params' });
+  const paramKey = new ManagedCmk(params, 'Key', { alias: 'params-configured' });
   const sourceKey = new ManagedCmk(params, 'SourceKey', { alias: 'params-source' });
   new EncryptedSecureStringParam(params, 'FromCiphertext', {
     key: paramKey,
@@ -117,7 +117,7 @@ export function allConfigurations(): App {
   });
 
   const ebs = stack('EbsDefaultEncryptionConfigured');
-  new EbsDefaultEncryption(ebs, 'EbsDefault', { key: new ManagedCmk(ebs, 'Key', { alias: 'ebs' }), autoScaling: false, disableOnDelete: true });
+  new EbsDefaultEncryption(ebs, 'EbsDefault', { key: new ManagedCmk(ebs, 'Key', { alias: 'ebs-configured' }), autoScaling: false, disableOnDelete: true });
 
   buildExampleApp(app, TEST_ENV);
   return app;
