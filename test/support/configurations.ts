@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TEST_ENV } from './stacks';
 import { buildExampleApp } from '../../examples/app';
 import {
+  BucketNaming,
   EbsDefaultEncryption,
   EncryptedSecureStringParam,
   EnvelopeEncryptedBucket,
@@ -82,7 +83,7 @@ export function allConfigurations(): App {
     removalPolicy: RemovalPolicy.DESTROY,
   });
   data.grantReadWrite(lambdaRole(buckets, 'Writer'));
-  new EnvelopeEncryptedBucket(buckets, 'WithPlainKey', { key: new kms.Key(buckets, 'PlainKey', { enableKeyRotation: true }) });
+  new EnvelopeEncryptedBucket(buckets, 'WithPlainKey', { key: new kms.Key(buckets, 'PlainKey', { enableKeyRotation: true }), bucketNaming: BucketNaming.STACK_INSTANCE });
 
   const audit = stack('KeyAuditTrailConfigured');
   const watched = new ManagedCmk(audit, 'Watched', { alias: 'watched' });
