@@ -50,7 +50,7 @@ export function customResourceHandler(
     let outcome: CustomResourceOutcome;
     try {
       const failureId = await failurePhysicalId(handlers, event);
-      outcome = await withDeadline(
+      outcome = await withDeadline<CustomResourceOutcome>(
         deadline.workEnds,
         (signal) => outcomeOf(handlers, event, { redactor, signal }, failureId),
         () => ({
