@@ -163,7 +163,33 @@ const docsTask = project.addTask('docs:check', {
   description: 'Compile with jsii and check that every README and @example snippet compiles (jsii-rosetta, strict)',
   steps: [{ spawn: 'compile' }, { exec: 'jsii-rosetta extract --strict' }],
 });
-for (const task of [docsTask, snapshotTask, cfnLintTask, selftestTask, integOffline]) {
+// The package a user installs. `npm pack` (and so the release task, jsii-pacmak, which runs it)
+// bundles the handlers first: a package without assets/ fails at synth with CannotFindAsset. It
+// refuses to pack without the compiled library.
+project.addTask('prepack', {
+  description: 'Before npm pack: bundle the handlers into assets/, and require the compiled library',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'node -e "if (!require(\'fs\').existsSync(\'lib/index.js\') || !require(\'fs\').existsSync(\'.jsii\')) { console.error(\'lib/ or .jsii is missing: run npx projen compile before packing\'); process.exit(1); }"' },
+  ],
+});
+// Pack with the release task, install the tarball into a fresh app, synthesize every construct.
+// jsii compiles only when the sources are newer than the assembly (docs:check has just compiled).
+const packageTest = project.addTask('test:package', {
+  description: 'Pack with the release task (package:js), check the tarball, install it into a fresh app (aws-cdk-lib at the floor) and synthesize every construct',
+  steps: [
+    {
+      spawn: 'compile',
+      condition: 'node -e "const fs = require(\'fs\'); const p = require(\'path\'); const t = fs.existsSync(\'.jsii\') ? fs.statSync(\'.jsii\').mtimeMs : 0; ' +
+        'const newer = (d) => fs.readdirSync(d, { withFileTypes: true }).some((e) => e.isDirectory() ? newer(p.join(d, e.name)) : fs.statSync(p.join(d, e.name)).mtimeMs > t); process.exit(newer(\'src\') ? 0 : 1)"',
+    },
+    { exec: 'node -e "require(\'fs\').rmSync(\'dist/js\', { recursive: true, force: true })"' },
+    { spawn: 'package:js' },
+    { exec: 'ts-node --transpile-only tools/package-check.ts' },
+  ],
+});
+
+for (const task of [docsTask, packageTest, snapshotTask, cfnLintTask, selftestTask, integOffline]) {
   project.testTask.spawn(task);
 }
 
@@ -189,7 +215,9 @@ for (const dir of ['integ', 'examples', 'bench', 'tools']) {
   });
 }
 
-for (const pattern of ['/integ/', '/examples/', '/bench/', '/tools/', '/rosetta/', '/.ci/', 'cdk.out/']) {
+// Local run output must never ship: the local AWS's logs (.local-aws/ holds request logs with local
+// paths), the demo's and tests' cloud assemblies.
+for (const pattern of ['/integ/', '/examples/', '/bench/', '/tools/', '/rosetta/', '/.ci/', 'cdk.out/', '/.local-aws/', '/cdk.out.*/']) {
   project.addPackageIgnore(pattern);
 }
 

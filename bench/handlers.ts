@@ -76,6 +76,7 @@ const PROBE = [
  * (file-system cache) and is discarded.
  */
 export function coldRequire(found: Bundle[], samples: number): RequireTiming[] {
+  ensureRuntimeSdk();
   const dir = path.join(tmpRoot(), 'handlers');
   fs.mkdirSync(dir, { recursive: true });
   const empty = path.join(dir, 'empty.js');
@@ -111,6 +112,18 @@ export function coldRequire(found: Bundle[], samples: number): RequireTiming[] {
     }
   }
   return targets.map((t) => ({ target: t.target, process: summarize(wall[t.target]), require: summarize(req[t.target]) }));
+}
+
+/**
+ * Install the runtime SDK stand-in (tools/local-aws/sdk/node_modules) if it is missing or older
+ * than its lockfile, as the local AWS's launcher does (the same code: local_aws/sdk_install.py).
+ * On a fresh clone only `npm ci` has run, and the cold-require baselines need it.
+ */
+export function ensureRuntimeSdk(): void {
+  const python = process.env.LOCAL_AWS_PYTHON ?? 'python3';
+  const r = spawnSync(python, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); from local_aws.sdk_install import ensure_sdk_installed; ensure_sdk_installed()',
+    path.join(REPO_ROOT, 'tools', 'local-aws')], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+  if (r.status !== 0) throw new Error(`installing the runtime SDK (tools/local-aws/sdk) failed: ${r.stderr}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { EbsAttribute, disableOnDelete, ebsPhysicalResourceId, fromProperties } from './private/contracts/ebs-default-encryption.contract';
 import { CustomResourceOutcome } from './private/handlers/cfn-response';
-import { customResourceHandler } from './private/handlers/custom-resource';
+import { HANDLER_CLIENT_CONFIG } from './private/handlers/client-config';
+import { RequestContext, customResourceHandler } from './private/handlers/custom-resource';
 import { describeError } from './private/handlers/errors';
 
 /**
@@ -26,7 +27,7 @@ import { describeError } from './private/handlers/errors';
  * message. Only the request type and the outcome are logged.
  */
 
-const ec2 = new EC2Client({});
+const ec2 = new EC2Client(HANDLER_CLIENT_CONFIG);
 
 export const handler = customResourceHandler({
   resource: 'ebs-default-encryption',
@@ -34,28 +35,29 @@ export const handler = customResourceHandler({
   // id CloudFormation knows: a new id on Update would make it delete the "old" resource afterwards,
   // which would reset the key just set.
   failedCreateId: async () => ebsPhysicalResourceId(await region()),
-  onCreate: async (event) => applied(ebsPhysicalResourceId(await region()), event),
-  onUpdate: async (event) => applied(event.PhysicalResourceId, event),
-  onDelete: async (event) => {
-    await removeDefault(disableOnDelete(event.ResourceProperties));
+  onCreate: async (event, ctx) => applied(ebsPhysicalResourceId(await region()), event, ctx),
+  onUpdate: async (event, ctx) => applied(event.PhysicalResourceId, event, ctx),
+  onDelete: async (event, ctx) => {
+    await removeDefault(disableOnDelete(event.ResourceProperties), ctx);
     return { status: 'SUCCESS', physicalResourceId: event.PhysicalResourceId };
   },
   failureReason: (event, e) => `${event.RequestType} of the EBS default encryption failed: ${describeError(e)}`,
 });
 
-async function applied(physicalResourceId: string, event: CloudFormationCustomResourceEvent): Promise<CustomResourceOutcome> {
+async function applied(physicalResourceId: string, event: CloudFormationCustomResourceEvent, ctx: RequestContext): Promise<CustomResourceOutcome> {
   const { kmsKeyArn } = fromProperties(event.ResourceProperties);
-  return { status: 'SUCCESS', physicalResourceId, data: await applyDefault(kmsKeyArn) };
+  return { status: 'SUCCESS', physicalResourceId, data: await applyDefault(kmsKeyArn, ctx) };
 }
 
 /** Encryption by default on, the key as the default, and both read back. */
-async function applyDefault(kmsKeyArn: string): Promise<Record<string, string>> {
-  await ec2.send(new EnableEbsEncryptionByDefaultCommand({}));
-  const modified = await ec2.send(new ModifyEbsDefaultKmsKeyIdCommand({ KmsKeyId: kmsKeyArn }));
+async function applyDefault(kmsKeyArn: string, { signal }: RequestContext): Promise<Record<string, string>> {
+  const options = { abortSignal: signal };
+  await ec2.send(new EnableEbsEncryptionByDefaultCommand({}), options);
+  const modified = await ec2.send(new ModifyEbsDefaultKmsKeyIdCommand({ KmsKeyId: kmsKeyArn }), options);
   // EC2 validates the key asynchronously: read back what it stored rather than trust the call.
   const [{ EbsEncryptionByDefault }, { KmsKeyId }] = await Promise.all([
-    ec2.send(new GetEbsEncryptionByDefaultCommand({})),
-    ec2.send(new GetEbsDefaultKmsKeyIdCommand({})),
+    ec2.send(new GetEbsEncryptionByDefaultCommand({}), options),
+    ec2.send(new GetEbsDefaultKmsKeyIdCommand({}), options),
   ]);
   if (EbsEncryptionByDefault !== true) {
     throw new Error(`GetEbsEncryptionByDefault reports ${EbsEncryptionByDefault} after EnableEbsEncryptionByDefault`);
@@ -68,10 +70,10 @@ async function applyDefault(kmsKeyArn: string): Promise<Record<string, string>> 
 }
 
 /** Back to the AWS managed key; encryption by default stays on unless asked otherwise. */
-async function removeDefault(disable: boolean): Promise<void> {
-  await ec2.send(new ResetEbsDefaultKmsKeyIdCommand({}));
+async function removeDefault(disable: boolean, { signal }: RequestContext): Promise<void> {
+  await ec2.send(new ResetEbsDefaultKmsKeyIdCommand({}), { abortSignal: signal });
   if (disable) {
-    await ec2.send(new DisableEbsEncryptionByDefaultCommand({}));
+    await ec2.send(new DisableEbsEncryptionByDefaultCommand({}), { abortSignal: signal });
   }
 }
 

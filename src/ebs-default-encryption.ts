@@ -149,7 +149,7 @@ export class EbsDefaultEncryption extends Construct {
       serviceToken: hardened.function.functionArn,
       resourceType: EBS_RESOURCE_TYPE,
       properties: toProperties({ kmsKeyArn: props.key.keyArn, disableOnDelete }),
-      serviceTimeout: Duration.minutes(5),
+      serviceTimeout: hardened.serviceTimeout,
     });
   }
 }

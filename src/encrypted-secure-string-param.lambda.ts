@@ -29,14 +29,16 @@ import {
   ValueSourceKind,
   characterPool,
   looksLikeParameterName,
+  ownerTagMatches,
   ownerTagValue,
   parameterArnResourceName,
   parseRemoval,
   parseResourceProperties,
 } from './private/contracts/encrypted-secure-string-param.contract';
 import { CustomResourceOutcome } from './private/handlers/cfn-response';
+import { HANDLER_CLIENT_CONFIG } from './private/handlers/client-config';
 import { RequestContext, customResourceHandler } from './private/handlers/custom-resource';
-import { HandlerError, Redactor, describeError, errorName } from './private/handlers/errors';
+import { HandlerError, describeError, errorName } from './private/handlers/errors';
 
 /**
  * The custom-resource handler of `EncryptedSecureStringParam`: creates, updates and deletes an SSM
@@ -45,11 +47,15 @@ import { HandlerError, Redactor, describeError, errorName } from './private/hand
  * The value is produced here (generated, decrypted from KMS ciphertext, or read from Secrets
  * Manager) and goes only to `ssm:PutParameter`. It is never returned, logged, or quoted in a
  * failure reason: every reason passes through a `Redactor` that knows the values of the request.
+ *
+ * It writes and deletes only parameters this resource owns: new ones it creates with the owner
+ * tag, and existing ones whose owner tag names this resource's stack (by name, account and
+ * Region) and logical id (`ownerTagMatches`). Anything else is left as it is.
  */
 
-const ssm = new SSMClient({});
-const kms = new KMSClient({});
-const secretsManager = new SecretsManagerClient({});
+const ssm = new SSMClient(HANDLER_CLIENT_CONFIG);
+const kms = new KMSClient(HANDLER_CLIENT_CONFIG);
+const secretsManager = new SecretsManagerClient(HANDLER_CLIENT_CONFIG);
 
 /** The physical id of a resource whose Create failed: not a parameter name (':' is not allowed). */
 const NOT_CREATED_PREFIX = 'kms-governance:not-created:';
@@ -60,31 +66,31 @@ export const handler = customResourceHandler({
   failedCreateId: (event) => `${NOT_CREATED_PREFIX}${event.RequestId}`,
   onCreate: (event, ctx) => onCreate(event, parseResourceProperties(event.ResourceProperties), ctx),
   onUpdate: (event, ctx) => onUpdate(event, parseResourceProperties(event.ResourceProperties), ctx),
-  onDelete: (event) => onDelete(event),
+  onDelete: (event, ctx) => onDelete(event, ctx),
   describe: (event) => ({ parameterName: parameterNameOf(event) }),
 });
 
 async function onCreate(
   event: CloudFormationCustomResourceCreateEvent,
   props: SecureStringResourceProperties,
-  { redactor }: RequestContext,
+  ctx: RequestContext,
 ): Promise<CustomResourceOutcome> {
-  const value = await produceValue(props, redactor);
-  const version = await putNew(event, props, value);
+  const value = await produceValue(props, ctx);
+  const version = await putNew(event, props, value, ctx);
   return success(event, props.ParameterName, version);
 }
 
 async function onUpdate(
   event: CloudFormationCustomResourceUpdateEvent,
   props: SecureStringResourceProperties,
-  { redactor }: RequestContext,
+  ctx: RequestContext,
 ): Promise<CustomResourceOutcome> {
   const name = props.ParameterName;
   if (name !== event.PhysicalResourceId) {
     // A new name is a new parameter. CloudFormation then deletes the old one (physical id) with
     // its own removal policy.
-    const value = await produceValue(props, redactor);
-    return success(event, name, await putNew(event, props, value));
+    const value = await produceValue(props, ctx);
+    return success(event, name, await putNew(event, props, value, ctx));
   }
   const old = parseOldProperties(event.OldResourceProperties);
   const sourceChanged = old === undefined || fingerprint(old.ValueSource) !== fingerprint(props.ValueSource);
@@ -92,45 +98,63 @@ async function onUpdate(
 
   if (!sourceChanged && !settingsChanged) {
     // Only the removal policy (or the service token) changed: nothing to write.
-    const version = await currentVersion(name);
+    const version = await currentVersion(name, ctx);
     if (version !== undefined) return success(event, name, version);
     // The parameter is gone (deleted outside CloudFormation): write it again.
   }
 
+  const ownership = await ownershipOf(name, event, ctx);
+  if (ownership === Ownership.ABSENT) {
+    // Deleted outside CloudFormation: written again, as a new parameter.
+    return success(event, name, await putNew(event, props, await produceValue(props, ctx), ctx));
+  }
+  if (ownership === Ownership.FOREIGN) throw notOurs(name, event);
   let value: string | undefined;
   if (props.ValueSource.Kind === ValueSourceKind.GENERATED && (old === undefined || !sourceChanged)) {
     // Same generation options: keep the current value, re-encrypted under the new settings. Old
     // properties that cannot be read are no reason to replace a secret either.
-    value = await currentValue(name, redactor);
+    value = await currentValue(name, ctx);
   }
-  value ??= await produceValue(props, redactor);
-  return success(event, name, await putOwned(event, props, value));
-}
-
-async function onDelete(event: CloudFormationCustomResourceDeleteEvent): Promise<CustomResourceOutcome> {
-  const name = event.PhysicalResourceId;
-  if (!looksLikeParameterName(name)) {
-    // Create failed before any parameter existed.
-    return { status: 'SUCCESS', physicalResourceId: name, reason: 'No parameter was created' };
-  }
-  if (parseRemoval(event.ResourceProperties?.RemovalPolicy) !== 'destroy') {
-    return { status: 'SUCCESS', physicalResourceId: name, reason: `Parameter ${name} retained (removal policy)` };
-  }
-  try {
-    await ssm.send(new DeleteParameterCommand({ Name: name }));
-  } catch (e) {
-    if (errorName(e) !== 'ParameterNotFound') throw new HandlerError(`Deleting parameter ${name} failed, so it was left in place: ${describeError(e)}`);
-  }
-  return { status: 'SUCCESS', physicalResourceId: name, reason: `Parameter ${name} deleted` };
+  value ??= await produceValue(props, ctx);
+  return success(event, name, await putOwned(event, props, value, ctx));
 }
 
 /**
- * Create a parameter that must not exist yet, tagged as ours. If it exists with our owner tag (a
- * retried or repeated Create), overwrite it; otherwise refuse: never clobber a parameter that this
- * resource did not create.
+ * Delete the parameter when the removal policy says so and this resource owns it. A parameter
+ * without our owner tag is left in place (the Delete still succeeds: nothing of ours is left).
  */
-async function putNew(event: CloudFormationCustomResourceEvent, props: SecureStringResourceProperties, value: string): Promise<string> {
-  const owner = ownerOf(event);
+async function onDelete(event: CloudFormationCustomResourceDeleteEvent, ctx: RequestContext): Promise<CustomResourceOutcome> {
+  const name = event.PhysicalResourceId;
+  const done = (reason: string): CustomResourceOutcome => ({ status: 'SUCCESS', physicalResourceId: name, reason });
+  if (!looksLikeParameterName(name)) {
+    // Create failed before any parameter existed.
+    return done('No parameter was created');
+  }
+  if (parseRemoval(event.ResourceProperties?.RemovalPolicy) !== 'destroy') {
+    return done(`Parameter ${name} retained (removal policy)`);
+  }
+  try {
+    const ownership = await ownershipOf(name, event, ctx);
+    if (ownership === Ownership.ABSENT) return done(`Parameter ${name} was already gone`);
+    if (ownership === Ownership.FOREIGN) {
+      return done(`Parameter ${name} left in place: it has no ${OWNER_TAG_KEY} tag for ${event.LogicalResourceId} of this stack`);
+    }
+    await ssm.send(new DeleteParameterCommand({ Name: name }), { abortSignal: ctx.signal });
+  } catch (e) {
+    if (errorName(e) !== 'ParameterNotFound') throw new HandlerError(`Deleting parameter ${name} failed, so it was left in place: ${describeError(e)}`);
+  }
+  return done(`Parameter ${name} deleted`);
+}
+
+type Event = CloudFormationCustomResourceEvent;
+type Props = SecureStringResourceProperties;
+
+/**
+ * Create a parameter that must not exist yet, tagged as ours. If it exists with our owner tag (a
+ * retried or repeated Create, or the same stack created again after a delete that retained it),
+ * overwrite it; otherwise refuse: never clobber a parameter that this resource did not create.
+ */
+async function putNew(event: Event, props: Props, value: string, ctx: RequestContext): Promise<string> {
   try {
     const out = await ssm.send(new PutParameterCommand({
       Name: props.ParameterName,
@@ -139,35 +163,30 @@ async function putNew(event: CloudFormationCustomResourceEvent, props: SecureStr
       KeyId: props.KeyArn,
       Tier: props.Tier as ParameterTier,
       Description: props.Description,
-      Tags: [{ Key: OWNER_TAG_KEY, Value: owner }],
+      Tags: [{ Key: OWNER_TAG_KEY, Value: ownerOf(event) }],
       Overwrite: false,
-    }));
+    }), { abortSignal: ctx.signal });
     return String(out.Version ?? '');
   } catch (e) {
     if (errorName(e) !== 'ParameterAlreadyExists') throw e;
   }
-  if (!(await carriesOwnerTag(props.ParameterName, owner))) {
-    throw new HandlerError(
-      `Parameter ${props.ParameterName} already exists and is not managed by this stack (it has no ${OWNER_TAG_KEY} tag for ` +
-        `${event.LogicalResourceId}); it was left unchanged. Delete it or choose another parameterName.`,
-    );
-  }
-  return overwrite(props, value);
+  if ((await ownershipOf(props.ParameterName, event, ctx)) !== Ownership.OWNED) throw notOurs(props.ParameterName, event);
+  return putOwned(event, props, value, ctx);
 }
 
-/** Write a parameter this resource owns (same physical id), and make sure it carries the owner tag. */
-async function putOwned(event: CloudFormationCustomResourceEvent, props: SecureStringResourceProperties, value: string): Promise<string> {
-  const version = await overwrite(props, value);
-  await ssm.send(new AddTagsToResourceCommand({
-    ResourceType: 'Parameter',
-    ResourceId: props.ParameterName,
-    Tags: [{ Key: OWNER_TAG_KEY, Value: ownerOf(event) }],
-  }));
-  return version;
+function notOurs(name: string, event: CloudFormationCustomResourceEvent): HandlerError {
+  return new HandlerError(
+    `Parameter ${name} already exists and is not managed by this stack (it has no ${OWNER_TAG_KEY} tag for ` +
+      `${event.LogicalResourceId} of this stack); it was left unchanged. Delete it or choose another parameterName.`,
+  );
 }
 
-/** PutParameter with Overwrite (which takes no tags). An empty description clears the old one. */
-async function overwrite(props: SecureStringResourceProperties, value: string): Promise<string> {
+/**
+ * Overwrite a parameter this resource owns (PutParameter with Overwrite, which takes no tags; an
+ * empty description clears the old one), and tag it with the current form of the owner tag.
+ */
+async function putOwned(event: Event, props: Props, value: string, ctx: RequestContext): Promise<string> {
+  const options = { abortSignal: ctx.signal };
   const out = await ssm.send(new PutParameterCommand({
     Name: props.ParameterName,
     Value: value,
@@ -176,19 +195,36 @@ async function overwrite(props: SecureStringResourceProperties, value: string): 
     Tier: props.Tier as ParameterTier,
     Description: props.Description ?? '',
     Overwrite: true,
-  }));
+  }), options);
+  await ssm.send(new AddTagsToResourceCommand({
+    ResourceType: 'Parameter',
+    ResourceId: props.ParameterName,
+    Tags: [{ Key: OWNER_TAG_KEY, Value: ownerOf(event) }],
+  }), options);
   return String(out.Version ?? '');
 }
 
-async function carriesOwnerTag(name: string, owner: string): Promise<boolean> {
-  const out = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
-  return (out.TagList ?? []).some((t) => t.Key === OWNER_TAG_KEY && t.Value === owner);
+const Ownership = { OWNED: 'owned', FOREIGN: 'foreign', ABSENT: 'absent' } as const;
+type Ownership = (typeof Ownership)[keyof typeof Ownership];
+
+/** Whether the parameter exists, and whether its owner tag names this resource (see `ownerTagMatches`). */
+async function ownershipOf(name: string, event: CloudFormationCustomResourceEvent, ctx: RequestContext): Promise<Ownership> {
+  let tags;
+  try {
+    tags = (await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }), { abortSignal: ctx.signal })).TagList;
+  } catch (e) {
+    if (errorName(e) === 'InvalidResourceId' || errorName(e) === 'ParameterNotFound') return Ownership.ABSENT;
+    throw e;
+  }
+  const ours = (value?: string) => value !== undefined && ownerTagMatches(value, event.StackId, event.LogicalResourceId, sha256Hex);
+  const owned = (tags ?? []).some((t) => t.Key === OWNER_TAG_KEY && ours(t.Value));
+  return owned ? Ownership.OWNED : Ownership.FOREIGN;
 }
 
 /** The current version, or undefined if the parameter does not exist. Does not decrypt. */
-async function currentVersion(name: string): Promise<string | undefined> {
+async function currentVersion(name: string, ctx: RequestContext): Promise<string | undefined> {
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }), { abortSignal: ctx.signal });
     return String(out.Parameter?.Version ?? '');
   } catch (e) {
     if (errorName(e) === 'ParameterNotFound') return undefined;
@@ -197,9 +233,9 @@ async function currentVersion(name: string): Promise<string | undefined> {
 }
 
 /** The current decrypted value, or undefined if the parameter does not exist. */
-async function currentValue(name: string, redactor: Redactor): Promise<string | undefined> {
+async function currentValue(name: string, { redactor, signal }: RequestContext): Promise<string | undefined> {
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }), { abortSignal: signal });
     const current = out.Parameter?.Value;
     return current === undefined ? undefined : redactor.track(current);
   } catch (e) {
@@ -209,8 +245,8 @@ async function currentValue(name: string, redactor: Redactor): Promise<string | 
 }
 
 /** Produce the value from its source and check that it fits the tier. */
-async function produceValue(props: SecureStringResourceProperties, redactor: Redactor): Promise<string> {
-  const value = redactor.track(await fromSource(props.ValueSource, redactor));
+async function produceValue(props: SecureStringResourceProperties, ctx: RequestContext): Promise<string> {
+  const value = ctx.redactor.track(await fromSource(props.ValueSource, ctx));
   if (value.length === 0) {
     throw new HandlerError('The value source produced an empty string; Parameter Store needs at least one character');
   }
@@ -222,14 +258,14 @@ async function produceValue(props: SecureStringResourceProperties, redactor: Red
   return value;
 }
 
-function fromSource(source: ValueSource, redactor: Redactor): Promise<string> {
+function fromSource(source: ValueSource, ctx: RequestContext): Promise<string> {
   switch (source.Kind) {
     case ValueSourceKind.GENERATED:
       return Promise.resolve(generate(source));
     case ValueSourceKind.CIPHERTEXT:
-      return decryptCiphertext(source, redactor);
+      return decryptCiphertext(source, ctx);
     case ValueSourceKind.SECRET:
-      return readSecret(source, redactor);
+      return readSecret(source, ctx);
   }
 }
 
@@ -248,14 +284,14 @@ function generate(source: GeneratedSource): string {
   return out.join('');
 }
 
-async function decryptCiphertext(source: CiphertextSource, redactor: Redactor): Promise<string> {
+async function decryptCiphertext(source: CiphertextSource, { redactor, signal }: RequestContext): Promise<string> {
   let plaintext: Uint8Array | undefined;
   try {
     const out = await kms.send(new DecryptCommand({
       CiphertextBlob: Buffer.from(source.Ciphertext, 'base64'),
       KeyId: source.KeyArn,
       EncryptionContext: source.EncryptionContext,
-    }));
+    }), { abortSignal: signal });
     plaintext = out.Plaintext;
   } catch (e) {
     throw new HandlerError(`Decrypting the ciphertext with ${source.KeyArn} failed: ${describeError(e)}`);
@@ -270,10 +306,10 @@ async function decryptCiphertext(source: CiphertextSource, redactor: Redactor): 
   }
 }
 
-async function readSecret(source: SecretSource, redactor: Redactor): Promise<string> {
+async function readSecret(source: SecretSource, { redactor, signal }: RequestContext): Promise<string> {
   let secretString: string | undefined;
   try {
-    const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: source.SecretArn }));
+    const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: source.SecretArn }), { abortSignal: signal });
     secretString = out.SecretString;
   } catch (e) {
     throw new HandlerError(`Reading ${source.SecretArn} from Secrets Manager failed: ${describeError(e)}`);
@@ -349,7 +385,11 @@ function parameterArn(stackId: string, name: string): string {
 }
 
 function ownerOf(event: CloudFormationCustomResourceEvent): string {
-  return ownerTagValue(event.StackId, event.LogicalResourceId, (text) => createHash('sha256').update(text).digest('hex'));
+  return ownerTagValue(event.StackId, event.LogicalResourceId, sha256Hex);
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** The parameter an event is about: the physical id for a Delete, else the ParameterName property. */

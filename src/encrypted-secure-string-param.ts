@@ -278,8 +278,11 @@ export interface EncryptedSecureStringParamProps extends LibraryFunctionOptions 
  * CSPRNG, decrypted from KMS ciphertext, or read from Secrets Manager. One hardened handler
  * function serves every parameter of a stack; each parameter adds only its own permissions.
  *
- * The handler never overwrites a parameter it did not create: it tags what it creates with
- * `cdk-kms-governance:owner`, and fails on an existing parameter without that tag.
+ * The handler writes and deletes only parameters it owns: it tags what it creates with
+ * `cdk-kms-governance:owner` (the stack's name, account and Region, and the resource's logical id),
+ * fails a Create or Update on an existing parameter without that tag, and leaves such a parameter
+ * in place on Delete. A stack that is deleted (its parameters retained) and created again under
+ * the same name adopts its parameters and writes them again from their source.
  *
  * @example
  * const key = new ManagedCmk(this, 'Key', { alias: 'app/config' });
@@ -349,6 +352,7 @@ export class EncryptedSecureStringParam extends Construct {
       serviceToken: handler.hardened.function.functionArn,
       resourceType: SECURE_STRING_RESOURCE_TYPE,
       properties: { ...properties },
+      serviceTimeout: handler.hardened.serviceTimeout,
       // CloudFormation must always send Delete: the handler decides, from RemovalPolicy, whether
       // the SSM parameter goes.
       removalPolicy: RemovalPolicy.DESTROY,

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,6 +9,31 @@ import { ManagedKeyBase } from './managed-key-base';
 import { shortHash } from './private/ids';
 import { ServiceActions, Sid, encryptionContextKey } from './private/kms-actions';
 import { validateDaysRange, validateLength, validatePattern } from './private/validate';
+
+/**
+ * How the default name of an `EnvelopeEncryptedBucket` is made (when `bucketName` is not given).
+ * Either way the name is known at synth, so the key policy can name the bucket.
+ */
+export enum BucketNaming {
+  /**
+   * `kmsgov-<hash>-<account>-<region>`, from the stack name and the construct path: the same
+   * every time the stack is deployed. A bucket retained by `cdk destroy` keeps the name, so
+   * deploying the same stack again fails (`<name> already exists`) until the retained bucket is
+   * deleted, or the stack uses `STACK_INSTANCE` or a `bucketName` of its own.
+   */
+  STACK_NAME = 'STACK_NAME',
+
+  /**
+   * `kmsgov-<hash>-<account>-<region>-<id>`, where `<id>` is the first 8 hex digits of the
+   * CloudFormation stack id: the same across the updates of a stack, new each time the stack is
+   * created. A stack destroyed and deployed again gets a new bucket (and, with the default key, a
+   * new key); the retained bucket and its key stay as they were.
+   *
+   * IMPORTANT: for a stack already deployed with `STACK_NAME`, switching changes the name and so
+   * REPLACES the bucket (the old one is retained, with its objects). Use it for new stacks.
+   */
+  STACK_INSTANCE = 'STACK_INSTANCE',
+}
 
 /**
  * Properties of an `EnvelopeEncryptedBucket`.
@@ -27,10 +52,18 @@ export interface EnvelopeEncryptedBucketProps {
    *
    * IMPORTANT: changing it replaces the bucket.
    *
-   * @default - `kmsgov-<hash>-<account>-<region>`: fixed at synth so that the key policy can name
+   * @default - a name made as `bucketNaming` says: known at synth so that the key policy can name
    * the bucket in its `aws:s3:arn` encryption-context condition without a circular dependency
    */
   readonly bucketName?: string;
+
+  /**
+   * How the default name is made, when `bucketName` is not given. `STACK_INSTANCE` lets a stack be
+   * destroyed (the bucket retained) and deployed again; see `BucketNaming`.
+   *
+   * @default BucketNaming.STACK_NAME
+   */
+  readonly bucketNaming?: BucketNaming;
 
   /**
    * Where server access logs go.
@@ -151,7 +184,10 @@ export class EnvelopeEncryptedBucket extends Construct {
       ],
     });
 
-    const bucketName = props.bucketName ?? `kmsgov-${shortHash(`${stack.stackName}/${this.node.path}`).toLowerCase()}-${stack.account}-${stack.region}`;
+    if (props.bucketName !== undefined && props.bucketNaming !== undefined) {
+      throw new Error(`'bucketNaming' applies only to the default name: give either 'bucketName' or 'bucketNaming'. Received: both ("${props.bucketName}", ${props.bucketNaming})`);
+    }
+    const bucketName = props.bucketName ?? defaultBucketName(this, props.bucketNaming ?? BucketNaming.STACK_NAME);
     // The ARN from the name, not from the bucket resource: the key policy names it, and a
     // reference to the bucket (which references the key) would be a circular dependency.
     this.bucketName = bucketName;
@@ -288,6 +324,19 @@ function denyOtherEncryption(bucket: s3.IBucket, key: kms.IKey): void {
  */
 function sendEventsToEventBridge(bucket: s3.Bucket): void {
   (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+}
+
+/**
+ * The default bucket name. The stack-instance suffix comes from the AWS::StackId pseudo parameter
+ * (`arn:...:stack/<name>/<uuid>`, the uuid's first group): a reference to no resource, so the key
+ * policy can still name the bucket.
+ */
+function defaultBucketName(bucket: EnvelopeEncryptedBucket, naming: BucketNaming): string {
+  const stack = Stack.of(bucket);
+  const name = `kmsgov-${shortHash(`${stack.stackName}/${bucket.node.path}`).toLowerCase()}-${stack.account}-${stack.region}`;
+  if (naming === BucketNaming.STACK_NAME) return name;
+  if (naming !== BucketNaming.STACK_INSTANCE) throw new Error(`'bucketNaming' must be STACK_NAME or STACK_INSTANCE. Received: ${naming}`);
+  return `${name}-${Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))))}`;
 }
 
 /** The protections both the data bucket and the log bucket get. */

@@ -23,6 +23,7 @@ import {
   CanaryEnv,
   CanaryReport,
 } from './private/contracts/key-health-canary.contract';
+import { HANDLER_CLIENT_CONFIG } from './private/handlers/client-config';
 import { describeError } from './private/handlers/errors';
 
 /**
@@ -32,8 +33,10 @@ import { describeError } from './private/handlers/errors';
  * returned or logged.
  */
 
-const kms = new KMSClient({});
-const cloudwatch = new CloudWatchClient({});
+// Bounded connection and request times, and attempts: a KMS endpoint that hangs is reported as a
+// failed check within seconds, not when the function times out.
+const kms = new KMSClient(HANDLER_CLIENT_CONFIG);
+const cloudwatch = new CloudWatchClient(HANDLER_CLIENT_CONFIG);
 
 export async function handler(): Promise<CanaryReport> {
   const keyArn = requireEnv(CanaryEnv.KEY_ARN);

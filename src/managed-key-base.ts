@@ -24,6 +24,35 @@ import { normalizeAlias, quote, validatePattern, validateUnique } from './privat
 
 /** Marks the library's keys, so that they are recognized across copies of the package. */
 const MANAGED_KEY = Symbol.for('cdk-kms-governance.ManagedKey');
+/** The aliases the app's library keys claim, kept on the app's root construct (also across copies of the package). */
+const ALIAS_CLAIMS = Symbol.for('cdk-kms-governance.AliasClaims');
+
+/**
+ * Record that `key` has the alias `name` in its account and Region, and fail the synthesis of a
+ * later key that claims the same (KMS aliases are unique per account and Region: CloudFormation
+ * would fail at deploy time). Stacks without a concrete account and Region are compared only with
+ * themselves: env-agnostic stacks may deploy to different accounts.
+ */
+function claimAlias(key: ManagedKeyBase, name: string): void {
+  let stack = Stack.of(key);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  const concrete = !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
+  const where = concrete ? `account ${stack.account} and Region ${stack.region}` : `the account and Region of stack ${stack.node.path}`;
+  const root = key.node.root as unknown as Record<symbol, Map<string, ManagedKeyBase[]>>;
+  if (!root[ALIAS_CLAIMS]) Object.defineProperty(root, ALIAS_CLAIMS, { value: new Map() });
+  const claims = root[ALIAS_CLAIMS];
+  const claimants = claims.get(`${where}|${name}`) ?? [];
+  claims.set(`${where}|${name}`, [...claimants, key]);
+  key.node.addValidation({
+    validate: () => {
+      const first = claims.get(`${where}|${name}`)![0];
+      return first === key ? [] : [
+        `Alias ${quote(name)} of ${key.node.path} is already the alias of ${first.node.path} in ${where}: KMS aliases are unique per ` +
+          'account and Region, so the deployment would fail. Give one of the keys another alias.',
+      ];
+    },
+  });
+}
 
 /**
  * The key-policy machinery shared by `ManagedCmk` and `ManagedCmkReplica`: an `IKey` whose
@@ -131,6 +160,7 @@ export abstract class ManagedKeyBase extends Resource implements IManagedKey {
     const alias = new kms.Alias(this, id, { aliasName: name, targetKey: this });
     this.aliasConstructs.push(alias);
     this.aliasNames.push(name);
+    if (!Token.isUnresolved(name)) claimAlias(this, name);
     return alias;
   }
 

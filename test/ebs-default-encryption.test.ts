@@ -45,7 +45,8 @@ describe('EbsDefaultEncryption defaults', () => {
   test('a custom resource with the key ARN, leaving encryption on when deleted', () => {
     template.hasResourceProperties(EBS_RESOURCE_TYPE, {
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${EBS_HANDLER_ID}Function`), 'Arn'] },
-      ServiceTimeout: '300',
+      // the handler's 1-minute timeout, three times (Lambda's two retries), plus their 3 minutes of delay
+      ServiceTimeout: '360',
       [EbsProperty.KMS_KEY_ARN]: { 'Fn::GetAtt': [keyId, 'Arn'] },
       [EbsProperty.DISABLE_ON_DELETE]: 'false',
     });
@@ -261,7 +262,7 @@ describe('EbsDefaultEncryption props', () => {
     const app = new App();
     for (const name of ['A', 'B']) {
       const stack = new Stack(app, name, { env: TEST_ENV });
-      new EbsDefaultEncryption(stack, 'EbsDefault', { key: new ManagedCmk(stack, 'Cmk', { alias: 'ebs' }) });
+      new EbsDefaultEncryption(stack, 'EbsDefault', { key: new ManagedCmk(stack, 'Cmk', { alias: `ebs-${name}` }) });
     }
     Annotations.fromStack(app.node.findChild('B') as Stack).hasWarning('/B/EbsDefault', Match.stringLikeRegexp("'A/EbsDefault' sets default EBS encryption for the same account and Region"));
   });

@@ -65,12 +65,19 @@ describe('EncryptedSecureStringParam defaults', () => {
   test('a custom resource describing the value source, never a value, retained by default', () => {
     expect(customResourceProps(template)).toEqual({
       ServiceToken: { 'Fn::GetAtt': ['KmsGovernanceSecureStringHandlerFunction204BFF64', 'Arn'] },
+      ServiceTimeout: '540',
       ParameterName: '/app/db/password',
       KeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] },
       Tier: 'Standard',
       RemovalPolicy: 'retain',
       ValueSource: { Kind: 'generated', Length: '32', ExcludeCharacters: '', ExcludePunctuation: 'false' },
     });
+  });
+
+  test('CloudFormation waits at most 9 minutes for an answer (not an hour): the handler\'s 2 minutes, three times, and Lambda\'s retry delays', () => {
+    const fn = Object.values<any>(template.findResources('AWS::Lambda::Function'))[0];
+    expect(fn.Properties.Timeout).toBe(120);
+    expect(Number(customResourceProps(template).ServiceTimeout)).toBe(3 * 120 + 180);
   });
 
   test('CloudFormation always sends Delete to the handler, which keeps the parameter unless DESTROY', () => {
@@ -346,7 +353,7 @@ describe('EncryptedSecureStringParam in a stack', () => {
     const app = new App();
     const stacks = ['One', 'Two'].map((id) => {
       const stack = new Stack(app, id, { env: TEST_ENV });
-      const key = new ManagedCmk(stack, 'Key', { alias: 'k' });
+      const key = new ManagedCmk(stack, 'Key', { alias: `k-${id}` });
       new EncryptedSecureStringParam(stack, 'P1', { key, parameterName: '/p1', value: SecureStringValue.generated() });
       new EncryptedSecureStringParam(stack, 'P2', { key, parameterName: '/p2', value: SecureStringValue.generated() });
       return stack;

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EnvelopeEncryptedBucket, ManagedCmk } from '../src';
+import { BucketNaming, EnvelopeEncryptedBucket, ManagedCmk } from '../src';
 import { keyPolicyStatements, newStack, statementBySid, unacknowledged } from './support';
 
 const BUCKET_NAME = 'kmsgov-c3a1b0d0-123456789012-us-east-1';
@@ -206,6 +206,48 @@ describe('EnvelopeEncryptedBucket props', () => {
     const { app, stack } = newStack();
     new EnvelopeEncryptedBucket(stack, 'Data', { bucketName: new CfnParameter(stack, 'BucketName').valueAsString });
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('EnvelopeEncryptedBucket naming, for a stack destroyed and deployed again', () => {
+  /** Pinned: a change to the default name would replace the bucket of every stack deployed with it. */
+  const DEFAULT_NAME = 'kmsgov-7d482023-123456789012-us-east-1';
+  const suffix = { 'Fn::Select': [0, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] };
+
+  test('by default the name is the same for every deployment of the stack (existing stacks keep their bucket)', () => {
+    const { stack } = newStack();
+    new EnvelopeEncryptedBucket(stack, 'Data', {});
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { BucketName: DEFAULT_NAME });
+  });
+
+  test('STACK_INSTANCE: the same name with 8 hex digits of the stack id, also in the key policy and the log-delivery condition', () => {
+    const { stack } = newStack();
+    const data = new EnvelopeEncryptedBucket(stack, 'Data', { bucketNaming: BucketNaming.STACK_INSTANCE });
+    data.grantRead(new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+    const t = Template.fromStack(stack);
+    const name = { 'Fn::Join': ['', [`${DEFAULT_NAME}-`, suffix]] };
+    t.hasResourceProperties('AWS::S3::Bucket', { BucketName: name });
+    // the key policy names the bucket by the same pseudo-parameter expression: no reference to the bucket, no cycle
+    const read = statementBySid(t, 'S3Read');
+    expect(JSON.stringify(read.Condition)).toContain(JSON.stringify(suffix));
+    expect(JSON.stringify(read.Condition)).not.toContain('DataBucket');
+    const logPolicy = Object.values<any>(t.findResources('AWS::S3::BucketPolicy')).find((p) => JSON.stringify(p).includes('logging.s3.amazonaws.com'));
+    expect(JSON.stringify(logPolicy)).toContain(JSON.stringify(suffix));
+    // the logical ids are those of the default configuration
+    expect(Object.keys(t.findResources('AWS::S3::Bucket')).sort()).toEqual(['DataAccessLogsC0C25EE4', 'DataBucketE6B0FAA8']);
+  });
+
+  test('STACK_INSTANCE names stay within 63 characters in the longest Region', () => {
+    const { stack } = newStack('TestStack', { env: { account: '123456789012', region: 'ap-southeast-5' } });
+    const data = new EnvelopeEncryptedBucket(stack, 'Data', { bucketNaming: BucketNaming.STACK_INSTANCE });
+    const literal = (stack.resolve(data.bucketName)['Fn::Join'][1][0] as string);
+    expect(literal.length + 8).toBeLessThanOrEqual(63);
+  });
+
+  test('bad input: a bucketName and a bucketNaming', () => {
+    const { stack } = newStack();
+    expect(() => new EnvelopeEncryptedBucket(stack, 'Data', { bucketName: 'acme-data', bucketNaming: BucketNaming.STACK_INSTANCE }))
+      .toThrow(/'bucketNaming' applies only to the default name: give either 'bucketName' or 'bucketNaming'. Received: both \("acme-data", STACK_INSTANCE\)/);
   });
 });
 

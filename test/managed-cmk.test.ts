@@ -383,6 +383,54 @@ describe('validation after construction', () => {
   });
 });
 
+describe('aliases are unique per account and Region, across the app', () => {
+  test('two keys of one stack with the same alias: a synth error naming both', () => {
+    const { app, stack } = newStack();
+    new ManagedCmk(stack, 'First', { alias: 'orders/data' });
+    new ManagedCmk(stack, 'Second', { alias: 'alias/orders/data' });
+    expect(() => app.synth()).toThrow(
+      'Alias "alias/orders/data" of TestStack/Second is already the alias of TestStack/First in account 123456789012 and Region us-east-1',
+    );
+  });
+
+  test('…also through additionalAliases and addAlias, and across two stacks of the same account and Region', () => {
+    const { app, stack } = newStack();
+    const other = new Stack(app, 'OtherStack', { env: TEST_ENV });
+    new ManagedCmk(stack, 'First', { alias: 'orders/data', additionalAliases: ['orders/legacy'] });
+    new ManagedCmk(other, 'Second', { alias: 'orders/other' }).addAlias('orders/legacy');
+    expect(() => app.synth()).toThrow(/Alias "alias\/orders\/legacy" of OtherStack\/Second is already the alias of TestStack\/First in account 123456789012 and Region us-east-1: KMS aliases are unique per account and Region/);
+  });
+
+  test('the same alias in another Region or another account is fine', () => {
+    const { app, stack } = newStack();
+    new ManagedCmk(stack, 'Here', { alias: 'orders/data' });
+    new ManagedCmk(new Stack(app, 'OtherRegion', { env: { ...TEST_ENV, region: 'eu-west-1' } }), 'There', { alias: 'orders/data' });
+    new ManagedCmk(new Stack(app, 'OtherAccount', { env: { ...TEST_ENV, account: '210987654321' } }), 'Elsewhere', { alias: 'orders/data' });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('env-agnostic stacks are compared only with themselves (they may deploy to different accounts)', () => {
+    const twoStacks = new App();
+    new ManagedCmk(new Stack(twoStacks, 'Dev'), 'Key', { alias: 'orders/data' });
+    new ManagedCmk(new Stack(twoStacks, 'Prod'), 'Key', { alias: 'orders/data' });
+    expect(() => twoStacks.synth()).not.toThrow();
+
+    const oneStack = new App();
+    const dev = new Stack(oneStack, 'Dev');
+    new ManagedCmk(dev, 'Key', { alias: 'orders/data' });
+    new ManagedCmk(dev, 'Again', { alias: 'orders/data' });
+    expect(() => oneStack.synth()).toThrow(/Alias "alias\/orders\/data" of Dev\/Again is already the alias of Dev\/Key in the account and Region of stack Dev/);
+  });
+
+  test('aliases that are tokens are not compared (their values are known only at deploy time)', () => {
+    // Two parameters that may well receive the same value: synth cannot tell, so it does not fail.
+    const { app, stack } = newStack();
+    new ManagedCmk(stack, 'First', { alias: new CfnParameter(stack, 'FirstAlias').valueAsString });
+    new ManagedCmk(stack, 'Second', { alias: new CfnParameter(stack, 'SecondAlias').valueAsString });
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
 describe('bad input gets a clear error naming the prop and the value', () => {
   const base = { alias: 'app/data' };
   test.each<[string, any, RegExp]>([

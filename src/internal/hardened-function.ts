@@ -39,11 +39,21 @@ export class HardenedFunction extends Construct {
   public readonly logGroup: logs.LogGroup;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly encryptionKey: IManagedKey;
+  /**
+   * How long CloudFormation should wait for a custom resource this function serves: the first
+   * attempt and the two retries Lambda makes of a failed asynchronous event (about 1 and 2 minutes
+   * later), each at most the function's timeout. The handlers answer before their own timeout
+   * (src/private/handlers/deadline.ts), so this bounds only a handler that cannot answer at all:
+   * the stack then fails in minutes rather than after CloudFormation's default hour.
+   */
+  public readonly serviceTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: HardenedFunctionProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.encryptionKey = props.options?.operationalKey ?? operationalKey(this);
+    const timeout = props.timeout ?? Duration.minutes(1);
+    this.serviceTimeout = Duration.seconds(3 * timeout.toSeconds() + 180);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: this.encryptionKey,
@@ -84,7 +94,7 @@ export class HardenedFunction extends Construct {
       description: props.description,
       role: this.role.withoutPolicyUpdates({ addGrantsToResources: false }),
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.minutes(1),
+      timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 1,
       deadLetterQueue: this.deadLetterQueue,
       logGroup: this.logGroup,

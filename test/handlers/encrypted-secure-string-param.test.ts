@@ -20,6 +20,7 @@ import * as path from 'path';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
+  DeleteParameterCommand,
   DescribeParametersCommand,
   GetParameterCommand,
   ListTagsForResourceCommand,
@@ -211,7 +212,8 @@ describe('Create', () => {
     expect([...value].every((c) => c.charCodeAt(0) >= 33 && c.charCodeAt(0) <= 126 && !'abcXYZ012'.includes(c))).toBe(true);
     expect(await metadataOf(name)).toMatchObject({ Type: 'SecureString', KeyId: keyA, Tier: 'Standard', Description: 'generated for the test' });
     const tags = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
-    expect(tags.TagList).toEqual([{ Key: OWNER_TAG_KEY, Value: `${STACK_ID}/Param` }]);
+    // the owner is the stack's name (its id without the unique suffix) and the logical id
+    expect(tags.TagList).toEqual([{ Key: OWNER_TAG_KEY, Value: 'arn:aws:cloudformation:us-east-1:123456789012:stack/SecureStringHandlerTest/Param' }]);
     // SSM allows only letters, digits, white space and _ . : / = + - @ in tag values
     expect(tags.TagList![0].Value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u);
   });
@@ -519,6 +521,113 @@ describe('Delete', () => {
   test('a Delete with unreadable properties still succeeds (a rollback must never get stuck)', async () => {
     const response = await remove('kms-governance:not-created:1234', { ServiceToken: SERVICE_TOKEN });
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'kms-governance:not-created:1234' });
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Ownership: what this resource may write and delete
+// ------------------------------------------------------------------------------------------------
+
+describe('ownership', () => {
+  /** The same stack name, created again: a new stack id. */
+  const RECREATED = STACK_ID.replace(/[^/]+$/, '7d1e5a20-0000-4000-8000-000000000002');
+  const OTHER_STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/SomeOtherStack/0f6c1f40-0000-4000-8000-000000000003';
+  const OTHER_REGION = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/SecureStringHandlerTest/0f6c1f40-0000-4000-8000-000000000004';
+
+  function inStack(stackId: string, event: CloudFormationCustomResourceEvent): CloudFormationCustomResourceEvent {
+    return { ...event, StackId: stackId };
+  }
+  async function tagOf(name: string): Promise<string | undefined> {
+    const out = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+    return out.TagList?.find((t) => t.Key === OWNER_TAG_KEY)?.Value;
+  }
+
+  test('the same stack created again (new stack id, same name) adopts its retained parameter', async () => {
+    // GIVEN a parameter retained when its stack was deleted
+    const name = '/handler-test/owner/recreated';
+    const props = properties(name, generated(28));
+    expectSuccess(await create(props), name);
+    expect((await remove(name, props)).Status).toBe('SUCCESS');
+    // WHEN the stack is created again under the same name
+    const response = await run(inStack(RECREATED, { ...baseEvent('Param'), RequestType: 'Create', ResourceProperties: props as any }));
+    // THEN it writes the parameter again instead of refusing it
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: name, Data: { Version: '2' } });
+    expect(await valueOf(name)).toHaveLength(28);
+    expect(await tagOf(name)).toBe('arn:aws:cloudformation:us-east-1:123456789012:stack/SecureStringHandlerTest/Param');
+  });
+
+  test('a stack of another name, or the same name in another Region, may not take it', async () => {
+    const name = '/handler-test/owner/other-stack';
+    const props = properties(name, generated());
+    expectSuccess(await create(props), name);
+    const value = await valueOf(name);
+    for (const stackId of [OTHER_STACK, OTHER_REGION]) {
+      const response = await run(inStack(stackId, { ...baseEvent('Param'), RequestType: 'Create', ResourceProperties: props as any }));
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toContain(`Parameter ${name} already exists and is not managed by this stack`);
+    }
+    expect(await valueOf(name)).toBe(value);
+  });
+
+  test('the owner tag of earlier versions (<StackId>/<LogicalId>) is recognised, also from a re-created stack, and rewritten', async () => {
+    // GIVEN a parameter tagged the old way by the stack's first incarnation
+    const name = '/handler-test/owner/legacy-tag';
+    plaintexts.add('legacy-value-8a7b6c5d-old-tag');
+    await ssm.send(new PutParameterCommand({
+      Name: name, Value: 'legacy-value-8a7b6c5d-old-tag', Type: 'SecureString', Tags: [{ Key: OWNER_TAG_KEY, Value: `${STACK_ID}/Param` }],
+    }));
+    // WHEN the re-created stack updates it (same generation options: the value is kept)
+    const props = properties(name, generated());
+    const response = await run(inStack(RECREATED, {
+      ...baseEvent('Param'), RequestType: 'Update', PhysicalResourceId: name, ResourceProperties: { ...props, Description: 'now' } as any, OldResourceProperties: props as any,
+    }));
+    // THEN
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: name, StackId: RECREATED });
+    expect(await valueOf(name)).toBe('legacy-value-8a7b6c5d-old-tag');
+    expect(await tagOf(name)).toBe('arn:aws:cloudformation:us-east-1:123456789012:stack/SecureStringHandlerTest/Param');
+  });
+
+  test('an Update of a parameter someone else replaced (no owner tag) fails and leaves it', async () => {
+    const name = '/handler-test/owner/replaced';
+    const props = properties(name, generated());
+    expectSuccess(await create(props), name);
+    await ssm.send(new DeleteParameterCommand({ Name: name }));
+    plaintexts.add('replaced-value-1f2e3d4c-theirs');
+    await ssm.send(new PutParameterCommand({ Name: name, Value: 'replaced-value-1f2e3d4c-theirs', Type: 'SecureString' }));
+    const response = await update(name, properties(name, generated(), { Description: 'changed' }), props);
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: name });
+    expect(response.Reason).toContain('is not managed by this stack');
+    expect(await valueOf(name)).toBe('replaced-value-1f2e3d4c-theirs');
+  });
+
+  test('Delete with destroy leaves a parameter it does not own in place, and still succeeds', async () => {
+    // GIVEN a parameter without our tag, and one owned by another resource of the stack
+    const foreign = '/handler-test/owner/delete-foreign';
+    plaintexts.add('foreign-delete-0a9b8c7d-keep');
+    await ssm.send(new PutParameterCommand({ Name: foreign, Value: 'foreign-delete-0a9b8c7d-keep', Type: 'SecureString' }));
+    const sibling = '/handler-test/owner/delete-sibling';
+    expectSuccess(await create(properties(sibling, generated(), { RemovalPolicy: 'destroy' }), 'Sibling'), sibling);
+    // WHEN
+    const responses = [
+      await remove(foreign, properties(foreign, generated(), { RemovalPolicy: 'destroy' })),
+      await remove(sibling, properties(sibling, generated(), { RemovalPolicy: 'destroy' }), 'Param'),
+    ];
+    // THEN
+    for (const [response, name, logicalId] of [[responses[0], foreign, 'Param'], [responses[1], sibling, 'Param']] as const) {
+      expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: name });
+      expect(response.Reason).toBe(`Parameter ${name} left in place: it has no ${OWNER_TAG_KEY} tag for ${logicalId} of this stack`);
+    }
+    expect(await valueOf(foreign)).toBe('foreign-delete-0a9b8c7d-keep');
+    expect(await exists(sibling)).toBe(true);
+  });
+
+  test('Delete with destroy from the re-created stack deletes the parameter it adopted', async () => {
+    const name = '/handler-test/owner/delete-recreated';
+    const props = properties(name, generated(), { RemovalPolicy: 'destroy' });
+    expectSuccess(await create(props), name);
+    const response = await run(inStack(RECREATED, { ...baseEvent('Param'), RequestType: 'Delete', PhysicalResourceId: name, ResourceProperties: props as any }));
+    expect(response).toMatchObject({ Status: 'SUCCESS', Reason: `Parameter ${name} deleted` });
+    expect(await exists(name)).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { TEST_ENV } from './stacks';
 import { buildExampleApp } from '../../examples/app';
 import {
+  BucketNaming,
   EbsDefaultEncryption,
   EncryptedSecureStringParam,
   EnvelopeEncryptedBucket,
@@ -82,7 +83,7 @@ export function allConfigurations(): App {
     removalPolicy: RemovalPolicy.DESTROY,
   });
   data.grantReadWrite(lambdaRole(buckets, 'Writer'));
-  new EnvelopeEncryptedBucket(buckets, 'WithPlainKey', { key: new kms.Key(buckets, 'PlainKey', { enableKeyRotation: true }) });
+  new EnvelopeEncryptedBucket(buckets, 'WithPlainKey', { key: new kms.Key(buckets, 'PlainKey', { enableKeyRotation: true }), bucketNaming: BucketNaming.STACK_INSTANCE });
 
   const audit = stack('KeyAuditTrailConfigured');
   const watched = new ManagedCmk(audit, 'Watched', { alias: 'watched' });
@@ -102,7 +103,7 @@ export function allConfigurations(): App {
   new KeyHealthCanary(canaries, 'Hmac', { key: new ManagedCmk(canaries, 'HmacKey', { alias: 'canary-hmac', keySpec: kms.KeySpec.HMAC_512 }) });
 
   const params = stack('EncryptedSecureStringParamConfigured');
-  const paramKey = new ManagedCmk(params, 'Key', { alias: 'params' });
+  const paramKey = new ManagedCmk(params, 'Key', { alias: 'params-configured' });
   const sourceKey = new ManagedCmk(params, 'SourceKey', { alias: 'params-source' });
   new EncryptedSecureStringParam(params, 'FromCiphertext', {
     key: paramKey,
@@ -117,7 +118,7 @@ export function allConfigurations(): App {
   });
 
   const ebs = stack('EbsDefaultEncryptionConfigured');
-  new EbsDefaultEncryption(ebs, 'EbsDefault', { key: new ManagedCmk(ebs, 'Key', { alias: 'ebs' }), autoScaling: false, disableOnDelete: true });
+  new EbsDefaultEncryption(ebs, 'EbsDefault', { key: new ManagedCmk(ebs, 'Key', { alias: 'ebs-configured' }), autoScaling: false, disableOnDelete: true });
 
   buildExampleApp(app, TEST_ENV);
   controlTowerConfiguration(app);

@@ -30,7 +30,21 @@ export interface RecordedResponse {
 /** What the recorder does with a request that is not a response PUT (tests that fake an AWS endpoint). */
 export type OtherRequestHandler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
-/** A local stand-in for CloudFormation's response URLs: every PUT is recorded by its path. */
+/** How the recorder answers one response PUT: an HTTP status, or `'hang'` (never answer). */
+export type PlannedAnswer = number | 'hang';
+
+/** One response PUT as the server received it, and how it was answered. */
+export interface ResponseAttempt extends RecordedResponse {
+  readonly answer: PlannedAnswer;
+  /** When it arrived (epoch ms). */
+  readonly at: number;
+}
+
+/**
+ * A local stand-in for CloudFormation's response URLs: every PUT is recorded by its path. A PUT is
+ * answered 200 (a delivered response) unless a test planned other answers for that request
+ * (`plan`): an HTTP error status, or none at all.
+ */
 export class ResponseRecorder {
   /** Start listening on a free loopback port. */
   public static async start(other?: OtherRequestHandler): Promise<ResponseRecorder> {
@@ -39,7 +53,8 @@ export class ResponseRecorder {
     return recorder;
   }
 
-  private readonly responses = new Map<string, RecordedResponse[]>();
+  private readonly attempts = new Map<string, ResponseAttempt[]>();
+  private readonly plans = new Map<string, PlannedAnswer[]>();
   private readonly server: http.Server;
 
   private constructor(other?: OtherRequestHandler) {
@@ -52,8 +67,9 @@ export class ResponseRecorder {
           return;
         }
         const path = req.url ?? '';
-        this.responses.set(path, [...(this.responses.get(path) ?? []), { raw, body: JSON.parse(raw) }]);
-        res.writeHead(200).end();
+        const answer = this.plans.get(path)?.shift() ?? 200;
+        this.attempts.set(path, [...(this.attempts.get(path) ?? []), { raw, body: JSON.parse(raw), answer, at: Date.now() }]);
+        if (answer !== 'hang') res.writeHead(answer).end();
       });
     });
   }
@@ -68,13 +84,22 @@ export class ResponseRecorder {
     return `${this.url}/cfn-response/${requestId}?X-Amz-Signature=test`;
   }
 
-  /** Every response sent to an event's ResponseURL, in order. */
-  public responsesTo(event: CloudFormationCustomResourceEvent): RecordedResponse[] {
-    const url = new URL(event.ResponseURL);
-    return this.responses.get(`${url.pathname}${url.search}`) ?? [];
+  /** Answer the next PUTs to this event's ResponseURL so, in order; later ones get 200. */
+  public plan(event: CloudFormationCustomResourceEvent, answers: PlannedAnswer[]): void {
+    this.plans.set(pathOf(event), [...answers]);
   }
 
-  /** The one response to an event; throws if there is none, or more than one. */
+  /** Every PUT to an event's ResponseURL, in order, however it was answered. */
+  public attemptsTo(event: CloudFormationCustomResourceEvent): ResponseAttempt[] {
+    return this.attempts.get(pathOf(event)) ?? [];
+  }
+
+  /** Every response delivered to an event's ResponseURL (answered 2xx), in order. */
+  public responsesTo(event: CloudFormationCustomResourceEvent): RecordedResponse[] {
+    return this.attemptsTo(event).filter((a) => typeof a.answer === 'number' && a.answer >= 200 && a.answer < 300);
+  }
+
+  /** The one response delivered to an event; throws if there is none, or more than one. */
   public responseTo(event: CloudFormationCustomResourceEvent): RecordedResponse {
     const got = this.responsesTo(event);
     if (got.length !== 1) throw new Error(`expected exactly one CloudFormation response to ${event.RequestType} ${event.RequestId}, got ${got.length}`);
@@ -82,8 +107,15 @@ export class ResponseRecorder {
   }
 
   public close(): Promise<void> {
+    // Responses planned never to be answered keep their connections open.
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+function pathOf(event: CloudFormationCustomResourceEvent): string {
+  const url = new URL(event.ResponseURL);
+  return `${url.pathname}${url.search}`;
 }
 
 /** What a test event is about. */

@@ -6,6 +6,7 @@ export * from './compliance';
 export * from './configurations';
 export * from './control-tower';
 export * from './custom-resource';
+export * from './faults';
 export * from './filter-pattern';
 export * from './local-aws';
 export * from './nag';

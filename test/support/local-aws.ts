@@ -217,7 +217,7 @@ type ClientConfig = LocalAws['clientConfig'];
  * take them from the root when present, else from tools/local-aws/sdk, which
  * the launcher has installed by the time the emulator is up.
  */
-function loadSdkClient(packageName: string): any {
+export function loadSdkClient(packageName: string): any {
   for (const base of [REPO_ROOT, RUNTIME_SDK_DIR]) {
     let resolved: string;
     try {

@@ -20,22 +20,49 @@ export const SECURE_STRING_HANDLER_ID = 'KmsGovernanceSecureStringHandler';
 
 /**
  * The tag the handler puts on the parameters it creates, with the value `ownerTagValue(...)`.
- * A parameter that already exists is overwritten only if it carries this tag for the same resource.
+ * The handler writes or deletes an existing parameter only if this tag names the same resource
+ * (`ownerTagMatches`).
  */
 export const OWNER_TAG_KEY = 'cdk-kms-governance:owner';
 
 /** SSM tag values: at most 256 characters of letters, digits, white space and `_ . : / = + - @`. */
 const MAX_TAG_VALUE = 256;
 
+/** A stack id: the stack's ARN (`arn:<partition>:cloudformation:<region>:<account>:stack/<name>`), then `/<unique id>`. */
+const STACK_ID = /^(arn:[^:/]+:cloudformation:[^:/]+:\d{12}:stack\/[^/]+)\/[^/]+$/;
+
 /**
- * The owner tag's value: `<StackId>/<LogicalResourceId>`. The separator is `/` because SSM tag
- * values allow only letters, digits, white space and `_ . : / = + - @` (no `|`); a logical id never
- * contains `/`, so the last one separates the two. A value over the 256-character limit (a long
- * stack name and a long logical id) becomes a SHA-256 of it, still unique to the resource.
+ * The owner of a parameter: the resource's logical id in the stack of that NAME, in that account
+ * and Region — `arn:<partition>:cloudformation:<region>:<account>:stack/<StackName>/<LogicalResourceId>`,
+ * the stack id without its unique suffix. So the owner survives the stack being deleted (the
+ * parameter retained) and created again under the same name: the new stack finds and adopts its
+ * parameter. Another stack can claim it only with the same name in the same account and Region,
+ * which CloudFormation allows only once the first is deleted: the same app deployed again.
+ *
+ * The separator is `/` because SSM tag values allow only letters, digits, white space and
+ * `_ . : / = + - @` (no `|`); stack names and logical ids never contain `/`. A value over the
+ * 256-character limit (a long stack name and a long logical id) becomes a SHA-256 of it.
  */
 export function ownerTagValue(stackId: string, logicalResourceId: string, sha256Hex: (text: string) => string): string {
-  const value = `${stackId}/${logicalResourceId}`;
+  const value = `${stackArnOf(stackId)}/${logicalResourceId}`;
   return value.length <= MAX_TAG_VALUE ? value : `sha256:${sha256Hex(value)}`;
+}
+
+/**
+ * Whether an owner tag names this resource: the current form (`ownerTagValue`), or the form of
+ * earlier versions, `<StackId>/<LogicalResourceId>` (or its SHA-256), for any stack of the same
+ * name, account and Region — that is, for a stack created again, too.
+ */
+export function ownerTagMatches(tag: string, stackId: string, logicalResourceId: string, sha256Hex: (text: string) => string): boolean {
+  if (tag === ownerTagValue(stackId, logicalResourceId, sha256Hex) || tag === `sha256:${sha256Hex(`${stackId}/${logicalResourceId}`)}`) return true;
+  const slash = tag.lastIndexOf('/');
+  const legacy = STACK_ID.exec(tag.slice(0, slash));
+  return legacy !== null && `${legacy[1]}/${tag.slice(slash + 1)}` === `${stackArnOf(stackId)}/${logicalResourceId}`;
+}
+
+/** The stack id without its unique suffix. */
+function stackArnOf(stackId: string): string {
+  return STACK_ID.exec(stackId)?.[1] ?? stackId;
 }
 
 /** The encryption context Parameter Store passes to AWS KMS: the parameter ARN. */
