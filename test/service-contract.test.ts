@@ -218,7 +218,7 @@ describe('queues and topics need nothing at creation; services that publish into
     });
   });
 
-  test('an EventBridge rule to an encrypted queue, and to an encrypted topic: the SNS case bound to this account's topics by the SNS encryption context, without source keys', () => {
+  test("an EventBridge rule to an encrypted queue, and to an encrypted topic: the SNS case bound to this account's topics by the SNS encryption context, without source keys", () => {
     const { stack } = newStack();
     const key = new ManagedCmk(stack, 'Key', { alias: 'msg' });
     const rule = new events.Rule(stack, 'Rule', { schedule: events.Schedule.rate(Duration.hours(1)) });
