@@ -1,7 +1,8 @@
-import { Annotations, Aspects, CfnResource, DefaultTokenResolver, IAspect, IResolvable, IResolveContext, IPostProcessor, Reference, Stack, StringConcat, Tokenization } from 'aws-cdk-lib';
+import { Annotations, CfnResource, DefaultTokenResolver, IResolvable, IResolveContext, IPostProcessor, Reference, Stack, StringConcat, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { Conditions } from './conditions';
+import { PassStep, deferToAppPass } from '../app-pass';
 import { KEY_PROPERTY_NAMES, PUBLISHING_DESTINATION, PUBLISHING_INTEGRATIONS, SERVICE_INTEGRATIONS, ServiceIntegration, integrationStatements } from '../service-contract';
 
 /**
@@ -9,7 +10,7 @@ import { KEY_PROPERTY_NAMES, PUBLISHING_DESTINATION, PUBLISHING_INTEGRATIONS, SE
  * another — that points at a library key in an encryption property (per the service contract) gets
  * the contract's statements in that key's policy; a service that publishes into a queue or topic
  * encrypted with the key gets its publishing statement. This runs once per app, when synthesis
- * prepares the tree (an aspect on the app root), so every resource exists and none needs extra code.
+ * prepares the tree (the app pass, app-pass.ts), so every resource exists and none needs extra code.
  *
  * Why a pass over the tree and not the grant paths: CloudFormation creates resources with the
  * deploying role's credentials (DynamoDB, RDS, Lambda, EBS… call AWS KMS as the caller), which no L2
@@ -51,9 +52,10 @@ export function registerServiceUse(scope: IConstruct, target: ServiceUseTarget):
   const root = scope.node.root as IConstruct & { [SERVICE_USE]?: ServiceUsePass };
   let pass = root[SERVICE_USE];
   if (!pass) {
-    pass = new ServiceUsePass();
+    const created = new ServiceUsePass();
+    pass = created;
     Object.defineProperty(root, SERVICE_USE, { value: pass });
-    Aspects.of(root).add(pass);
+    deferToAppPass(root, PassStep.READ, () => created.run(root));
   }
   pass.targets.push(target);
 }
@@ -72,11 +74,10 @@ for (const integration of SERVICE_INTEGRATIONS) {
 const NOT_A_USE = /^(AWS::KMS::|AWS::IAM::|Custom::KmsGovernance|AWS::CloudFormation::|AWS::CDK::)/;
 
 /** The one pass of an app. */
-class ServiceUsePass implements IAspect {
+class ServiceUsePass {
   public readonly targets: ServiceUseTarget[] = [];
 
-  public visit(node: IConstruct): void {
-    if (node !== node.node.root) return;
+  public run(node: IConstruct): void {
     const resources = node.node.findAll().filter(CfnResource.isCfnResource);
     const keys = new Map<IConstruct, ServiceUseTarget>();
     const aliasNames = new Map<string, ServiceUseTarget>();
