@@ -18,6 +18,7 @@ import { operationalKey } from './internal/operational-key';
 import { grantServiceIntegration } from './internal/service-grants';
 import { ManagedCmk } from './managed-cmk';
 import { IKeyAudit, IManagedKey } from './managed-key';
+import { PassStep, deferToAppPass } from './private/app-pass';
 import {
   CIS_4_7_KMS_PATTERN,
   GRANT_OUTSIDE_AWS_RESOURCES_PATTERN,
@@ -29,6 +30,7 @@ import {
 import { shortHash } from './private/ids';
 import { markKeyUseGranted } from './private/key-policy/service-use';
 import { ServiceActions, Sid } from './private/kms-actions';
+import { edge, rootStack } from './private/stack-graph';
 import { validateLength, validatePattern } from './private/validate';
 
 /** The namespace of the audit metrics. */
@@ -260,18 +262,36 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
     const id = `Key${shortHash(key.node.path)}Events`;
     if (this.watched.has(id)) return;
     this.watched.add(id);
-    this.addAuditAlarm({ id, pattern: keyEventsPattern(key.keyArn), description: `A dangerous change to the KMS key ${key.node.path}` });
+    const spec = { id, pattern: keyEventsPattern(key.keyArn), description: `A dangerous change to the KMS key ${key.node.path}` };
+    const trailStack = Stack.of(this);
+    const keyStack = Stack.of(key);
+    if (rootStack(keyStack) === rootStack(trailStack) || !Token.isUnresolved(key.keyArn)) {
+      this.addAuditAlarm(spec);
+      return;
+    }
+    // A key of another stack: the alarm references the key where it lives in the trail's stack, and
+    // the trail where it lives in the key's. It goes where the reference does not cycle.
+    deferToAppPass(this, PassStep.PLACE, (context) => {
+      const graph = context.graph();
+      if (graph.dependsOn(keyStack, trailStack)) {
+        const scopeId = `KmsGovernanceAudit${shortHash(this.node.path)}`;
+        this.addAuditAlarm(spec, (keyStack.node.tryFindChild(scopeId) as Construct | undefined) ?? new Construct(keyStack, scopeId));
+      } else {
+        graph.add(trailStack, keyStack, edge(this, key, 'references'));
+        this.addAuditAlarm(spec);
+      }
+    });
   }
 
-  private addAuditAlarm(spec: AuditAlarmSpec): void {
-    const filter = new logs.MetricFilter(this, `${spec.id}Filter`, {
+  private addAuditAlarm(spec: AuditAlarmSpec, scope: Construct = this): void {
+    const filter = new logs.MetricFilter(scope, `${spec.id}Filter`, {
       logGroup: this.logGroup,
       filterPattern: logs.FilterPattern.literal(spec.pattern),
       metricNamespace: METRIC_NAMESPACE,
       metricName: spec.id,
       metricValue: '1',
     });
-    const alarm = new cloudwatch.Alarm(this, `${spec.id}Alarm`, {
+    const alarm = new cloudwatch.Alarm(scope, `${spec.id}Alarm`, {
       alarmDescription: spec.description,
       metric: filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
       threshold: 1,

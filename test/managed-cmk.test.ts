@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ManagedCmk, RootAccess } from '../src';
 import { asArray, identityPolicyActions, keyPolicyStatements, newStack, statementBySid, TEST_ENV, unacknowledged } from './support';
+import { principalTagValue } from '../src/private/key-policy/cross-stack';
 import { ADMIN_ACTIONS, CRYPTOGRAPHIC_ACTIONS } from '../src/private/kms-actions';
 
 function role(stack: Stack, id: string): iam.Role {
@@ -499,29 +500,28 @@ describe('bad input gets a clear error naming the prop and the value', () => {
 });
 
 describe('cross-stack', () => {
-  test('key stack depends on the role stack: the key policy names the role directly', () => {
+  test('key stack deploys after the role stack: the key policy names the role directly', () => {
     const app = new App();
     const env = TEST_ENV;
     const roles = new Stack(app, 'Roles', { env });
     const keys = new Stack(app, 'Keys', { env });
+    keys.addDependency(roles);
     const appRole = role(roles, 'App');
     new ManagedCmk(keys, 'Cmk', { alias: 'k', users: [appRole] });
     app.synth();
-    expect(keys.dependencies).toContain(roles);
     const st = statementBySid(Template.fromStack(keys), 'KeyUsage');
     expect(st.Principal.AWS['Fn::ImportValue']).toMatch(/^Roles:ExportsOutputFnGetAttApp/);
     expect(Template.fromStack(roles).findResources('AWS::IAM::ManagedPolicy')).toEqual({});
   });
 
-  test('role stack depends on the key stack: the grant is delegated to a named role, no cycle', () => {
+  test('role stack deploys after the key stack: the grant is delegated to a named role by its ARN, no cycle', () => {
     const app = new App();
     const env = TEST_ENV;
     const keys = new Stack(app, 'Keys', { env });
     const apps = new Stack(app, 'Apps', { env });
-    apps.addDependency(keys);
     const key = new ManagedCmk(keys, 'Cmk', { alias: 'k' });
     const appRole = new iam.Role(apps, 'App', { roleName: 'orders-app', assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    // The app stack also uses the key, which makes it depend on the key stack.
+    // The app stack also uses the key, which makes it deploy after the key stack.
     new s3.Bucket(apps, 'Bucket', { encryptionKey: key }).grantRead(appRole);
     expect(() => app.synth()).not.toThrow();
 
@@ -541,15 +541,35 @@ describe('cross-stack', () => {
     expect(inline.flatMap((p) => p.Properties.PolicyDocument.Statement).flatMap((st: any) => asArray<string>(st.Action)).filter((a) => a.startsWith('kms:'))).toEqual([]);
   });
 
-  test('role stack depends on the key stack and the role has no fixed name: a clear error', () => {
+  test('role stack deploys after the key stack and the role has no fixed name: admitted by its principal tag', () => {
     const app = new App();
     const env = TEST_ENV;
     const keys = new Stack(app, 'Keys', { env });
     const apps = new Stack(app, 'Apps', { env });
     apps.addDependency(keys);
     const key = new ManagedCmk(keys, 'Cmk', { alias: 'k' });
-    expect(() => key.grantDecrypt(role(apps, 'App'))).toThrow(
-      /Cannot grant 'Apps\/App' access to key 'Keys\/Cmk': its stack 'Apps' depends on the key's stack 'Keys'.*Give the role a fixed 'roleName'/,
-    );
+    key.grantDecrypt(role(apps, 'App'));
+    app.synth();
+    const statement = statementBySid(Template.fromStack(keys), 'KeyDecrypt');
+    expect(statement.Condition).toEqual({ StringEquals: { 'aws:PrincipalTag/cdk-kms-governance:principal': 'us-east-1/Apps/App' } });
+    Template.fromStack(apps).hasResourceProperties('AWS::IAM::Role', { Tags: [{ Key: 'cdk-kms-governance:principal', Value: 'us-east-1/Apps/App' }] });
+    expect(keys.dependencies).toEqual([]);
+  });
+
+  test('a group of another stack: a clear error, as groups carry no tags', () => {
+    const app = new App();
+    const keys = new Stack(app, 'Keys', { env: TEST_ENV });
+    const apps = new Stack(app, 'Apps', { env: TEST_ENV });
+    new ManagedCmk(keys, 'Cmk', { alias: 'k' }).grantDecrypt(new iam.Group(apps, 'Readers'));
+    expect(() => app.synth()).toThrow(/Cannot grant 'Apps\/Readers' use of key 'Keys\/Cmk' from another stack: only a role or a user/);
+  });
+
+  test('a principal tag value keeps only the characters tags allow, and stays unique', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Apps', { env: TEST_ENV });
+    const odd = new iam.Role(stack, 'Odd (role) #1', { assumedBy: new iam.AccountRootPrincipal() });
+    const value = principalTagValue(odd);
+    expect(value).toMatch(/^us-east-1\/Apps\/Odd _role_ _1-[0-9A-F]{8}$/);
+    expect(value).not.toEqual(principalTagValue(new iam.Role(stack, 'Odd [role] #1', { assumedBy: new iam.AccountRootPrincipal() })));
   });
 });

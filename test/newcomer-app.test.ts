@@ -1,8 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { buildNewcomerApp } from '../examples/newcomer-app';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { asArray, keyPolicyStatements, PolicySimulator, TEST_ENV } from './support';
+import { buildNewcomerApp } from '../examples/newcomer-app';
 
 /**
  * A newcomer-style app: a keys stack with one ManagedCmk and an app stack of plain L2s that use
@@ -43,11 +44,16 @@ describe('the newcomer app', () => {
   test('CloudWatch Logs may encrypt the log group; SNS may deliver into the encrypted queue', async () => {
     const logArn = `arn:aws:logs:${TEST_ENV.region}:${TEST_ENV.account}:log-group:NewcomerApp-AppLogs`;
     await sim.expectDecision({
-      principal: `logs.${TEST_ENV.region}.amazonaws.com`, action: 'kms:GenerateDataKey', resource: key,
-      context: { 'kms:EncryptionContext:aws:logs:arn': logArn }, allowInapplicableContextKeys: true,
+      principal: `logs.${TEST_ENV.region}.amazonaws.com`,
+      action: 'kms:GenerateDataKey',
+      resource: key,
+      context: { 'kms:EncryptionContext:aws:logs:arn': logArn },
+      allowInapplicableContextKeys: true,
     }, 'Allowed');
     await sim.expectDecision({
-      principal: 'sns.amazonaws.com', action: 'kms:GenerateDataKey', resource: key,
+      principal: 'sns.amazonaws.com',
+      action: 'kms:GenerateDataKey',
+      resource: key,
       context: { 'aws:SourceAccount': TEST_ENV.account, 'aws:SourceArn': `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:events` },
       allowInapplicableContextKeys: true,
     }, 'Allowed');
@@ -71,5 +77,27 @@ describe('the newcomer app', () => {
         .filter((a) => a.startsWith('kms:'));
       expect(kmsActions).toEqual([]);
     }
+  });
+});
+
+describe('the newcomer app with the feature flags of a new CDK project', () => {
+  // `cdk init` writes these flags; with them SqsSubscription names its topic in the key policy,
+  // and the topic is in the app stack, which deploys after the keys stack.
+  const app = new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } });
+  const { keys, app: appStack } = buildNewcomerApp(app, TEST_ENV);
+  const statements = keyPolicyStatements(Template.fromStack(keys));
+
+  test('synthesizes without a cycle: the keys stack depends on no app stack', () => {
+    expect(keys.dependencies).toEqual([]);
+    expect(appStack.dependencies).toEqual([keys]);
+  });
+
+  test("the subscription's own statement is narrowed to the account, next to the contract's statement for SNS", () => {
+    const sns = statements.filter((s) => s.Principal?.Service === 'sns.amazonaws.com');
+    expect(sns.map((s) => s.Condition)).toEqual(expect.arrayContaining([
+      { StringEquals: { 'aws:SourceAccount': TEST_ENV.account } },
+      expect.objectContaining({ ArnLike: { 'aws:SourceArn': expect.anything() } }),
+    ]));
+    expect(JSON.stringify(sns)).not.toContain('Fn::ImportValue');
   });
 });

@@ -271,6 +271,7 @@ export const Sid = {
   DENY_GRANTS_NOT_FOR_AWS_RESOURCES: 'DenyGrantsNotForAwsResources',
   DENY_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUse',
   DENY_DELEGATED_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUseDelegated',
+  DENY_TAGGED_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUseTagged',
   // Identity and resource policies.
   DENY_KEY_USE: 'DenyKeyUse',
   DENY_KEY_CHANGES: 'DenyKeyChanges',

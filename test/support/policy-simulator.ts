@@ -75,7 +75,8 @@ export interface SimulationRequest {
   /**
    * Request context. Defaults are filled in first and can be overridden here:
    * `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:PrincipalIsAWSService`,
-   * `aws:PrincipalServiceName` (service principals), `kms:CallerAccount` (kms actions),
+   * `aws:PrincipalTag/<key>` (the tags of a template role or user), `aws:PrincipalServiceName`
+   * (service principals), `kms:CallerAccount` (kms actions),
    * `aws:RequestedRegion`, and `aws:SecureTransport=true`.
    * Keys that do not apply to the action/resource are an error (see `allowInapplicableContextKeys`).
    */
@@ -140,6 +141,8 @@ interface PrincipalPolicies {
   readonly notes: string[];
   /** Canonical principal ARN (role ARN incl. path for assumed-role sessions). */
   readonly principalArn?: string;
+  /** The role's or user's tags, which AWS puts in the request as `aws:PrincipalTag/<key>`. */
+  readonly tags?: Record<string, string>;
 }
 
 interface ResourcePolicyInfo {
@@ -416,6 +419,7 @@ export class PolicySimulator {
         defaults['aws:PrincipalAccount'] = account;
         defaults['aws:PrincipalIsAWSService'] = 'false';
         defaults['aws:PrincipalType'] = principalType(principal.principalArn);
+        for (const [k, v] of Object.entries(principal.tags ?? {})) defaults[`aws:PrincipalTag/${k}`] = v;
         if (service === 'kms') defaults['kms:CallerAccount'] = account;
       }
     }
@@ -433,8 +437,9 @@ export class PolicySimulator {
       return { values: merged, ignored: [], needsUnsafe: [] };
     }
     const exact = new Set(allowed);
+    // Variable keys are written `kms:EncryptionContext:${Key}`, `<key>`, or `aws:PrincipalTag/tag-key`.
     const variablePrefixes = allowed
-      .map((k) => /^(.*?)(\$\{|<)/.exec(k)?.[1])
+      .map((k) => /^(.*?)(\$\{|<|(?<=\/)tag-key$)/.exec(k)?.[1])
       .filter((p): p is string => !!p);
 
     const values: Record<string, string | string[]> = {};
@@ -589,11 +594,17 @@ export class PolicySimulator {
           const p = this.managedPolicy(pb, `${entity.rec.stack.name}/${entity.rec.logicalId} (permissions boundary)`, notes);
           if (p) boundaries.push(p);
         }
-        cached = { identity, boundaries, notes, principalArn: entity.arn };
+        cached = { identity, boundaries, notes, principalArn: entity.arn, tags: this.tagsOf(entity.rec) };
       }
     }
     this.principalCache.set(principal, cached);
     return cached;
+  }
+
+  private tagsOf(rec: ResourceRecord): Record<string, string> {
+    const tags = this.resolver.resolve(rec.stack, rec.properties.Tags, `Resources.${rec.logicalId}.Properties.Tags`) ?? [];
+    if (!Array.isArray(tags)) throw new CfnResolutionError(`${rec.stack.name}/${rec.logicalId}: Tags is not a list`);
+    return Object.fromEntries(tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value]));
   }
 
   private groupsOf(user: Entity): Entity[] {

@@ -1,79 +1,125 @@
-import { Annotations, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { PassStep, deferToAppPass } from '../app-pass';
 import { shortHash } from '../ids';
+import { GlobalCondition } from '../kms-actions';
 import { managedPolicyOf } from '../managed-policy';
+import { edge, rootStack } from '../stack-graph';
 
 /**
- * How a principal in another stack reaches a key policy without a dependency cycle.
+ * How a principal of another stack gets into a key policy without a dependency cycle.
  *
- * A key policy that names a principal of another stack makes the key's stack depend on that stack.
- * When the principal's stack must deploy after the key's (it depends on it, or may: its role has a
- * fixed name), the grant is *delegated* instead: the key policy allows the account root on the
- * condition `aws:PrincipalArn`, and the principal gets a customer managed policy for the same
- * actions on the key.
+ * Naming a principal of another stack makes the key's stack deploy after the principal's; giving
+ * the principal an identity policy on the key makes it the other way round. Which one works
+ * depends on references the whole app makes (an app stack that encrypts with the key deploys after
+ * the key's stack), so the choice waits for the app pass, which knows the stack order:
+ *
+ * - the key's stack deploys after the principal's: the key policy names the principal;
+ * - otherwise (the principal's stack deploys after the key's, or they are independent): the key
+ *   policy admits the account's principals on a condition that identifies this one without a
+ *   reference, and the principal gets a customer managed policy for the same actions on the key
+ *   (the key policy lets IAM grant nothing else). The condition is `aws:PrincipalArn` when the ARN
+ *   is known at synth (an imported ARN, a fixed role or user name), and otherwise the principal tag
+ *   `PRINCIPAL_TAG`, which the library writes on the role or user in its own stack.
+ *
+ * Either way the key policy says who may use the key: a principal ARN, or the principal tag value
+ * (the stack and construct path of the role); README "Across stacks" tells auditors how to list the
+ * tagged roles, and `KeyGrantTagGuardrail` keeps anyone but the deployment from setting the tag.
  */
 
+/** The principal tag that identifies a role or user of another stack in a key policy. */
+export const PRINCIPAL_TAG = 'cdk-kms-governance:principal';
+
+/** How a principal of another stack is placed in the key policy. */
+export type Placement =
+  | { readonly kind: 'direct' }
+  | {
+    readonly kind: 'delegated';
+    /** The condition on the account root statement that identifies the principal. */
+    readonly operator: 'ArnEquals' | 'StringEquals';
+    readonly key: string;
+    readonly value: string;
+    /** The principal's customer managed policy for this key, in its own stack. */
+    readonly identityPolicy: iam.ManagedPolicy;
+  };
+
 /**
- * The ARN to delegate a grant to, or undefined when the key policy can name the principal itself.
- * Throws when neither works: the principal's stack depends on the key's and its ARN is not known
- * at synth.
+ * Whether the placement of `principal` in the key policy of `key` must wait for the stack order:
+ * a role, user or group of this app in another stack of the same environment. (A principal of
+ * another environment is named by CDK's cross-environment physical names, as before.)
  */
-export function delegationArn(key: IConstruct, principal: iam.IPrincipal): string | undefined {
-  if (!iam.principalIsOwnedResource(principal)) return undefined;
-  const keyStack = Stack.of(key);
-  const granteeStack = Stack.of(principal);
-  if (keyStack === granteeStack || rootStack(keyStack) === rootStack(granteeStack)) return undefined;
+export function placementWaitsForStackOrder(key: IConstruct, principal: iam.IPrincipal): principal is iam.IPrincipal & IConstruct {
+  if (!iam.principalIsOwnedResource(principal)) return false;
+  const keyStack = rootStack(Stack.of(key));
+  const principalStack = rootStack(Stack.of(principal));
+  if (keyStack === principalStack) return false;
   const differs = (a: string, b: string) => Token.compareStrings(a, b) === TokenComparison.DIFFERENT;
-  if (differs(keyStack.account, granteeStack.account) || differs(keyStack.region, granteeStack.region)) {
-    return undefined; // another environment: CDK's own cross-environment naming applies
-  }
-  if (dependsOn(keyStack, granteeStack)) return undefined;
-  const arn = literalPrincipalArn(principal, keyStack);
-  if (arn !== undefined) return arn;
-  if (dependsOn(granteeStack, keyStack)) {
+  return !differs(keyStack.account, principalStack.account) && !differs(keyStack.region, principalStack.region);
+}
+
+/** Place a principal of another stack once the stack order is known; `place` writes the statement. */
+export function placeWhenStackOrderIsKnown(key: IConstruct, principal: iam.IPrincipal & IConstruct, place: (placement: Placement) => void): void {
+  deferToAppPass(key, PassStep.PLACE, (context) => {
+    const graph = context.graph();
+    const keyStack = Stack.of(key);
+    const principalStack = Stack.of(principal);
+    if (graph.dependsOn(keyStack, principalStack)) {
+      place({ kind: 'direct' });
+      return;
+    }
+    // The principal's stack deploys after the key's: its identity policy references the key.
+    graph.add(principalStack, keyStack, edge(principal, key, 'references'));
+    const identityPolicy = delegatedIdentityPolicy(key, principal);
+    const arn = literalPrincipalArn(principal, keyStack);
+    if (arn !== undefined) {
+      place({ kind: 'delegated', operator: 'ArnEquals', key: GlobalCondition.PRINCIPAL_ARN, value: arn, identityPolicy });
+    } else {
+      place({ kind: 'delegated', operator: 'StringEquals', key: `aws:PrincipalTag/${PRINCIPAL_TAG}`, value: tagPrincipal(principal, key), identityPolicy });
+    }
+  });
+}
+
+/**
+ * The value of the principal tag: the principal's stack name and its path in the stack, which no
+ * other role of the account has while that stack exists (stack names are unique in an account and
+ * Region), with the Region. Characters that tags do not allow become `_`, and the value then ends in
+ * a hash of the exact path.
+ */
+export function principalTagValue(principal: IConstruct): string {
+  const stack = Stack.of(principal);
+  const inStack = principal.node.path.slice(stack.node.path.length + 1);
+  const name = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
+  const raw = `${name}/${inStack}`;
+  let value = raw.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_');
+  const region = Token.isUnresolved(stack.region) ? '' : `${stack.region}/`;
+  if (value !== raw || region.length + value.length > 256) value = `${value.slice(0, 256 - region.length - 9)}-${shortHash(raw)}`;
+  return `${region}${value}`;
+}
+
+/** Write the principal tag on the role or user, in its own stack; returns its value. */
+function tagPrincipal(principal: iam.IPrincipal & IConstruct, key: IConstruct): string {
+  const resource = principal.node.defaultChild;
+  if (!(resource instanceof iam.CfnRole || resource instanceof iam.CfnUser)) {
     throw new Error(
-      `Cannot grant '${principal.node.path}' access to key '${key.node.path}': its stack '${granteeStack.stackName}' ` +
-        `depends on the key's stack '${keyStack.stackName}', so the key policy cannot reference it without a cycle. ` +
-        "Give the role a fixed 'roleName' (the key policy then names it by ARN), or create it in the key's stack.",
+      `Cannot grant '${principal.node.path}' use of key '${key.node.path}' from another stack: only a role or a user can be identified ` +
+        'by a key policy without a reference (IAM groups have no tags and are no principals). Grant the roles or users instead.',
     );
   }
-  Annotations.of(key).addInfoV2(
-    'cdk-kms-governance:crossStackGrant',
-    `The key policy references '${principal.node.path}' in stack '${granteeStack.stackName}', so this stack will deploy after it. ` +
-      "If that stack also uses the key, give the role a fixed 'roleName' so that the grant can be delegated instead.",
-  );
-  return undefined;
+  const value = principalTagValue(principal);
+  const existing = (resource as CfnResource & { tags: { tagValues(): Record<string, string> } }).tags.tagValues()[PRINCIPAL_TAG];
+  if (existing === undefined) resource.tags.setTag(PRINCIPAL_TAG, value);
+  return value;
 }
 
 /** The customer managed policy of a delegated principal for one key, created on first use. */
-export function delegatedIdentityPolicy(key: IConstruct, principal: iam.IPrincipal & IConstruct): iam.ManagedPolicy {
+function delegatedIdentityPolicy(key: IConstruct, principal: iam.IPrincipal & IConstruct): iam.ManagedPolicy {
   const description = `Use of KMS key ${key.node.path}, delegated by its key policy (cdk-kms-governance)`;
   const policy = managedPolicyOf(principal, `KmsKeyAccess${shortHash(key.node.path)}`, description);
   if (!policy) {
     throw new Error(`Cannot delegate access to key '${key.node.path}' to '${principal.node.path}': it is not a role, user or group.`);
   }
   return policy;
-}
-
-/** Whether stack `a` depends on stack `b`, directly or through other stacks. */
-function dependsOn(a: Stack, b: Stack): boolean {
-  const seen = new Set<Stack>();
-  const queue = [...a.dependencies];
-  while (queue.length > 0) {
-    const s = queue.shift()!;
-    if (s === b) return true;
-    if (seen.has(s)) continue;
-    seen.add(s);
-    queue.push(...s.dependencies);
-  }
-  return false;
-}
-
-function rootStack(stack: Stack): Stack {
-  let s = stack;
-  while (s.nestedStackParent) s = s.nestedStackParent;
-  return s;
 }
 
 /**

@@ -86,6 +86,19 @@ export class KeyPolicyStatements {
     return group.statement;
   }
 
+  /**
+   * A statement of its own for a principal whose place in the policy is decided later (a principal
+   * of another stack): it has the request's Sid, actions and conditions, and no principal yet.
+   */
+  public addUnplaced(req: StatementRequest, candidate: iam.PolicyStatement): iam.PolicyStatement {
+    const stack = Stack.of(this.scope);
+    const actions = [...new Set(req.actions)].sort();
+    const groupKey = JSON.stringify([req.sid, req.role, actions, resolveConditions(stack, req.conditions ?? {}), req.principalKey]);
+    candidate.sid = this.allocateSid(req.sid, groupKey);
+    this.document.addStatements(candidate);
+    return candidate;
+  }
+
   /** A statement added as is (through `addToResourcePolicy`). */
   public addRaw(statement: iam.PolicyStatement): void {
     if (statement.sid) {

@@ -2,7 +2,8 @@ import { Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { Conditions, resolveConditions, viaServiceConditions, withGrantForAwsResource } from './conditions';
-import { delegatedIdentityPolicy, delegationArn } from './cross-stack';
+import { Placement, placeWhenStackOrderIsKnown, placementWaitsForStackOrder } from './cross-stack';
+import { PassStep, deferToAppPass } from '../app-pass';
 import { KeyPolicySink, KeyPolicyStatements, StatementRequest, StatementRole, principalIdentity } from './statements';
 import {
   ADMIN_ACTIONS,
@@ -21,6 +22,7 @@ import {
   grantSid,
   usageActionsFor,
 } from '../kms-actions';
+import { edge, referencesIn, rootStack } from '../stack-graph';
 
 /**
  * What the writer needs of the key it writes the policy of, the way aws-kms's `KeyGrants` takes
@@ -73,7 +75,11 @@ export class KeyPolicyWriter {
   /** Administrators are denied use in the key policy itself, whatever IAM allows them. */
   private adminDeny?: iam.PolicyStatement;
   private readonly deniedAdmins = new Set<string>();
-  private readonly delegatedAdminArns: string[] = [];
+  /** Statements for principals of other stacks, and those of them placed by the app pass. */
+  private readonly unplaced: Array<{ statement: iam.PolicyStatement; path: string }> = [];
+  private readonly placed = new Set<iam.PolicyStatement>();
+  /** The values of the conditions that deny delegated administrators use, by Sid. */
+  private readonly delegatedAdmins = new Map<string, string[]>();
 
   constructor(private readonly host: KeyPolicyHost, private readonly options: KeyPolicyWriterOptions) {
     this.statements = new KeyPolicyStatements(host);
@@ -142,18 +148,51 @@ export class KeyPolicyWriter {
 
   /**
    * Add a statement as is (`addToResourcePolicy`). An Allow for an AWS service principal without a
-   * source condition gets `aws:SourceAccount`, as grants do.
+   * source condition gets `aws:SourceAccount`, as grants do. A statement that references a resource
+   * of another stack waits for the stack order: when that stack deploys after the key's (a
+   * subscription in an app stack names its topic), a service principal's conditions on it are
+   * narrowed to the account, as naming the resource would cycle; any other such statement is an
+   * error that says which.
    */
   public addStatement(statement: iam.PolicyStatement): void {
     const service = statement.principals.find((p) => 'Service' in p.policyFragment.principalJson);
-    if (statement.effect === iam.Effect.ALLOW && service) {
-      const scoped = this.withSourceConditions(service, statement.conditions as Conditions);
-      const account = scoped.StringEquals?.[GlobalCondition.SOURCE_ACCOUNT];
-      if (account !== undefined && (statement.conditions as Conditions).StringEquals?.[GlobalCondition.SOURCE_ACCOUNT] === undefined) {
-        statement.addCondition('StringEquals', { [GlobalCondition.SOURCE_ACCOUNT]: account });
-      }
+    const forService = statement.effect === iam.Effect.ALLOW && service !== undefined;
+    if (forService) this.addSourceAccount(statement, service!);
+    const keyStack = Stack.of(this.host);
+    const foreign = referencesIn(this.host, statement.toStatementJson()).filter((t) => rootStack(Stack.of(t)) !== rootStack(keyStack));
+    if (foreign.length === 0) {
+      this.statements.addRaw(statement);
+      return;
     }
-    this.statements.addRaw(statement);
+    deferToAppPass(this.host, PassStep.PLACE, (context) => {
+      const graph = context.graph();
+      const cyclic = foreign.filter((t) => graph.dependsOn(Stack.of(t), keyStack));
+      if (cyclic.length === 0) {
+        foreign.forEach((t) => graph.add(keyStack, Stack.of(t), edge(this.host, t, 'references')));
+        this.statements.addRaw(statement);
+        return;
+      }
+      if (!forService) {
+        throw new Error(
+          `The statement ${statement.sid ? `"${statement.sid}" ` : ''}added to the key policy of ${this.host.node.path} references ` +
+            `${cyclic.map((t) => t.node.path).join(', ')}, whose stack deploys after the key's: the key policy cannot name it without a ` +
+            "dependency cycle. Grant through the key's grant methods (they admit principals of other stacks), or create the key in that stack.",
+        );
+      }
+      const narrowed = withoutConditionsOn(this.host, statement, cyclic);
+      this.addSourceAccount(narrowed, service!);
+      foreign.filter((t) => !cyclic.includes(t)).forEach((t) => graph.add(keyStack, Stack.of(t), edge(this.host, t, 'references')));
+      this.statements.addRaw(narrowed);
+    });
+  }
+
+  /** Give a service principal's statement `aws:SourceAccount` when it has no source condition. */
+  private addSourceAccount(statement: iam.PolicyStatement, service: iam.IPrincipal): void {
+    const scoped = this.withSourceConditions(service, statement.conditions as Conditions);
+    const account = scoped.StringEquals?.[GlobalCondition.SOURCE_ACCOUNT];
+    if (account !== undefined && (statement.conditions as Conditions).StringEquals?.[GlobalCondition.SOURCE_ACCOUNT] === undefined) {
+      statement.addCondition('StringEquals', { [GlobalCondition.SOURCE_ACCOUNT]: account });
+    }
   }
 
   /** What is wrong with the policy as it stands: its size, a principal that both administers and uses, duplicate Sids. */
@@ -176,6 +215,11 @@ export class KeyPolicyWriter {
         }
       }
     }
+    for (const { statement, path: principal } of this.unplaced) {
+      if (!this.placed.has(statement)) {
+        errors.push(`The grant of key ${path} to ${principal} (another stack) was made after the app was prepared, so it could not be placed. Make it before synthesis.`);
+      }
+    }
     for (const sid of this.statements.duplicateSids()) {
       errors.push(`The key policy of ${path} has more than one statement with Sid "${sid}"; Sids must be unique.`);
     }
@@ -188,9 +232,8 @@ export class KeyPolicyWriter {
    * principal must be delegated across stacks.
    */
   private share(principal: iam.IPrincipal, req: Omit<StatementRequest, 'principal' | 'shared'>): void {
-    const delegateArn = delegationArn(this.host, principal);
-    if (delegateArn !== undefined) {
-      this.place(principal, { ...req, shared: true }, delegateArn);
+    if (placementWaitsForStackOrder(this.host, principal)) {
+      this.place(principal, { ...req, shared: false });
       return;
     }
     const principalKey = this.recordRole(principal, req.role, req.conditions);
@@ -204,23 +247,29 @@ export class KeyPolicyWriter {
    * an IAM policy under `RootAccess.FULL` lets an administrator use it. The account root is never
    * denied (that would deny the whole account), nor a service principal.
    */
-  private denyUseTo(principal: iam.IPrincipal, identity: string, delegateArn?: string): void {
+  private denyUseTo(principal: iam.IPrincipal, identity: string, delegated?: Extract<Placement, { kind: 'delegated' }>): void {
     if (this.options.allowAdministratorsAsUsers || principal instanceof iam.AccountPrincipal) return;
     if (!('AWS' in principal.policyFragment.principalJson)) return;
     if (this.deniedAdmins.has(identity)) return;
     this.deniedAdmins.add(identity);
-    if (delegateArn !== undefined) {
-      if (this.delegatedAdminArns.length === 0) {
+    if (delegated !== undefined) {
+      // Administrators admitted through the account root are denied use on the same condition.
+      const sid = delegated.operator === 'ArnEquals' ? Sid.DENY_DELEGATED_ADMINISTRATORS_USE : Sid.DENY_TAGGED_ADMINISTRATORS_USE;
+      let values = this.delegatedAdmins.get(sid);
+      if (!values) {
+        const list: string[] = [];
+        values = list;
+        this.delegatedAdmins.set(sid, list);
         this.statements.addRaw(new iam.PolicyStatement({
-          sid: Sid.DENY_DELEGATED_ADMINISTRATORS_USE,
+          sid,
           effect: iam.Effect.DENY,
           principals: [new iam.AccountRootPrincipal()],
           actions: [...USE_OR_CONFER_USE_ACTIONS],
           resources: ['*'],
-          conditions: { ArnEquals: { [GlobalCondition.PRINCIPAL_ARN]: Lazy.list({ produce: () => this.delegatedAdminArns }) } },
+          conditions: { [delegated.operator]: { [delegated.key]: Lazy.list({ produce: () => list }) } },
         }));
       }
-      this.delegatedAdminArns.push(delegateArn);
+      values.push(delegated.value);
       return;
     }
     if (!this.adminDeny) {
@@ -233,41 +282,45 @@ export class KeyPolicyWriter {
   /**
    * Put a principal into the key policy and return the `Grant`. Its `principalStatement` is the
    * key-policy statement itself, so a caller that amends it (as `ec2.Volume` adds conditions)
-   * amends the key policy. A principal that must be delegated across stacks (see `delegationArn`)
-   * is allowed through the account root with `aws:PrincipalArn`, and gets the same actions in a
-   * customer managed policy.
+   * amends the key policy. A principal of another stack is placed once the stack order is known
+   * (see `cross-stack.ts`): named, or admitted through the account root on a condition with a
+   * customer managed policy for the same actions.
    */
-  private place(
-    grantee: iam.IGrantable,
-    req: Omit<StatementRequest, 'principal'>,
-    delegateArn = delegationArn(this.host, grantee.grantPrincipal),
-  ): iam.Grant {
+  private place(grantee: iam.IGrantable, req: Omit<StatementRequest, 'principal'>): iam.Grant {
     const principal = grantee.grantPrincipal;
     const identity = this.recordRole(principal, req.role, req.conditions);
     const conditions = this.withSourceConditions(principal, req.conditions);
-    if (delegateArn !== undefined) {
-      conditions.ArnEquals = { ...(conditions.ArnEquals ?? {}), [GlobalCondition.PRINCIPAL_ARN]: delegateArn };
-      delegatedIdentityPolicy(this.host, principal as iam.IPrincipal & IConstruct).addStatements(
-        new iam.PolicyStatement({
+    const actions = [...req.actions].sort();
+    if (!placementWaitsForStackOrder(this.host, principal)) {
+      if (req.role === StatementRole.ADMIN) this.denyUseTo(principal, identity);
+      const sink = new KeyPolicySink(principal, (candidate) => {
+        this.statements.add({ ...req, conditions, principal, principalKey: identity }, candidate);
+        return this.host;
+      });
+      return iam.Grant.addToPrincipal({ grantee: sink, actions, resourceArns: ['*'], conditions: Object.keys(conditions).length > 0 ? conditions : undefined });
+    }
+    const sink = new KeyPolicySink(principal, (candidate) => {
+      const statement = this.statements.addUnplaced({ ...req, conditions, principal, principalKey: identity }, candidate);
+      placeWhenStackOrderIsKnown(this.host, principal, (placement) => {
+        this.placed.add(statement);
+        if (placement.kind === 'direct') {
+          statement.addPrincipals(principal);
+          if (req.role === StatementRole.ADMIN) this.denyUseTo(principal, identity);
+          return;
+        }
+        statement.addPrincipals(new iam.AccountRootPrincipal());
+        statement.addCondition(placement.operator, { [placement.key]: placement.value });
+        placement.identityPolicy.addStatements(new iam.PolicyStatement({
           actions: [...new Set(req.actions.flatMap((a) => expandKmsAction(a)))].sort(),
           resources: [this.host.keyArn],
           conditions: Object.keys(req.conditions ?? {}).length > 0 ? req.conditions : undefined,
-        }),
-      );
-    }
-    const inPolicy = delegateArn !== undefined ? new iam.AccountRootPrincipal() : principal;
-    const principalKey = delegateArn === undefined ? identity : undefined;
-    if (req.role === StatementRole.ADMIN) this.denyUseTo(principal, identity, delegateArn);
-    const sink = new KeyPolicySink(inPolicy, (candidate) => {
-      this.statements.add({ ...req, conditions, principal: inPolicy, principalKey }, candidate);
+        }));
+        if (req.role === StatementRole.ADMIN) this.denyUseTo(principal, identity, placement);
+      });
+      this.unplaced.push({ statement, path: principal.node.path });
       return this.host;
     });
-    return iam.Grant.addToPrincipal({
-      grantee: sink,
-      actions: [...req.actions].sort(),
-      resourceArns: ['*'],
-      conditions: Object.keys(conditions).length > 0 ? conditions : undefined,
-    });
+    return iam.Grant.addToPrincipal({ grantee: sink, actions, resourceArns: ['*'], conditions: Object.keys(conditions).length > 0 ? conditions : undefined });
   }
 
   /** Record what a principal does with the key; returns its `principalIdentity`. */
@@ -317,6 +370,25 @@ export class KeyPolicyWriter {
     out.StringEquals = { ...(out.StringEquals ?? {}), [GlobalCondition.SOURCE_ACCOUNT]: Stack.of(this.host).account };
     return out;
   }
+}
+
+/** A copy of a statement without the conditions whose values reference any of `targets`. */
+function withoutConditionsOn(scope: IConstruct, statement: iam.PolicyStatement, targets: IConstruct[]): iam.PolicyStatement {
+  const conditions: Conditions = {};
+  for (const [operator, entries] of Object.entries(statement.conditions as Conditions)) {
+    const kept = Object.fromEntries(Object.entries(entries).filter(([, v]) => !referencesIn(scope, v).some((t) => targets.includes(t))));
+    if (Object.keys(kept).length > 0) conditions[operator] = kept;
+  }
+  return new iam.PolicyStatement({
+    sid: statement.sid,
+    effect: statement.effect,
+    principals: statement.principals,
+    actions: statement.actions,
+    notActions: statement.notActions,
+    resources: statement.resources,
+    notResources: statement.notResources,
+    conditions,
+  });
 }
 
 /** Condition keys (prefixes) that already scope a service principal's use to a source, a service or a context. */
