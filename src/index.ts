@@ -1,5 +1,6 @@
 export * from './managed-key';
 export * from './managed-key-base';
+export * from './managed-key-grants';
 export * from './principal-tag-guardrail';
 export * from './managed-cmk';
 export * from './managed-cmk-replica';

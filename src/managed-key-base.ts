@@ -3,8 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IManagedKey, KeyPolicyOptions, RootAccess, ScopedGrantOptions } from './managed-key';
+import { ManagedKeyGrants } from './managed-key-grants';
 import { shortHash } from './private/ids';
 import { scopedGrantConditions } from './private/key-policy/conditions';
+import { registerIdentityGrants } from './private/key-policy/identity-grants';
 import { registerServiceUse } from './private/key-policy/service-use';
 import { KeyPolicyStatements } from './private/key-policy/statements';
 import { KeyPolicyWriter } from './private/key-policy/writer';
@@ -122,6 +124,20 @@ export abstract class ManagedKeyBase extends Resource implements IManagedKey {
         key.writer.grant(principal, actions, { conditions, sid, explicit: true });
       },
     });
+    // Use granted in IAM policies of the app (kms.KeyGrants.fromKey) is copied into the key policy.
+    registerIdentityGrants(this, {
+      get resource() {
+        return key.node.defaultChild as CfnResource;
+      },
+      grant: (principal, actions, conditions) => {
+        key.writer.grant(principal, actions, { conditions, explicit: true });
+      },
+    });
+  }
+
+  /** The grants of this key, in the shape of `kms.KeyGrants`; every one lands in the key policy. */
+  public get grants(): ManagedKeyGrants {
+    return ManagedKeyGrants.of(this);
   }
 
   /** The reference to this key, for L1 properties that take one. */

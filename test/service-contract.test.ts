@@ -79,7 +79,7 @@ const THROUGH_SERVICES: Array<[string, Build, any[]]> = [
   ['a Secrets Manager secret (L1)', (s, key) => new secretsmanager.CfnSecret(s, 'Secret', { kmsKeyId: key.keyArn }),
     viaService('secretsmanager', 'ViaSecretsManager', ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'])],
   ['a Lambda function with environment encryption (L2)', (s, key) => new lambda.Function(s, 'Fn', {
-    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'), environmentEncryption: key, environment: { A: 'b' },
+    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'), environmentEncryption: key, environment: { MODE: 'b' },
   }), viaService('lambda', 'ViaLambda', ['kms:Decrypt', 'kms:Encrypt'], 'ViaLambdaGrants')],
   ['an EBS volume (L1)', (s, key) => new ec2.CfnVolume(s, 'Volume', { availabilityZone: `${REGION}a`, size: 1, encrypted: true, kmsKeyId: key.keyArn }),
     viaService('ec2', 'EbsViaEc2', SYMMETRIC, 'EbsGrantsViaEc2')],

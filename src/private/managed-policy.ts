@@ -1,6 +1,19 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
+/** The mark of an identity policy that holds a grant the key policy delegates (see key-policy/cross-stack.ts). */
+const LIBRARY_POLICY = Symbol.for('cdk-kms-governance.LibraryIdentityPolicy');
+
+/** Mark a customer managed policy as the IAM side of a key-policy grant, which key-policy/identity-grants.ts leaves alone. */
+export function markLibraryIdentityPolicy(policy: iam.ManagedPolicy): void {
+  if (!isLibraryIdentityPolicy(policy)) Object.defineProperty(policy, LIBRARY_POLICY, { value: true });
+}
+
+/** Whether a policy is the IAM side of a key-policy grant. */
+export function isLibraryIdentityPolicy(policy: IConstruct): boolean {
+  return LIBRARY_POLICY in policy;
+}
+
 /** What an identity-policy grant allows. */
 export interface IdentityGrantOptions {
   readonly actions: string[];

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { PassStep, deferToAppPass } from '../app-pass';
 import { shortHash } from '../ids';
 import { GlobalCondition } from '../kms-actions';
-import { managedPolicyOf } from '../managed-policy';
+import { managedPolicyOf, markLibraryIdentityPolicy } from '../managed-policy';
 import { edge, rootStack } from '../stack-graph';
 
 /**
@@ -119,6 +119,7 @@ function delegatedIdentityPolicy(key: IConstruct, principal: iam.IPrincipal & IC
   if (!policy) {
     throw new Error(`Cannot delegate access to key '${key.node.path}' to '${principal.node.path}': it is not a role, user or group.`);
   }
+  markLibraryIdentityPolicy(policy);
   return policy;
 }
 
