@@ -8,6 +8,7 @@ import { grantServiceIntegration } from './internal/service-grants';
 import { LibraryFunctionOptions } from './library-function';
 import { IManagedKey } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
+import { EBS_ACCOUNT_SETTINGS, acknowledge } from './private/acknowledgements';
 import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, toProperties } from './private/contracts/ebs-default-encryption.contract';
 import { CREATE_GRANT_ACTIONS, SYMMETRIC_USAGE_ACTIONS, Sid } from './private/kms-actions';
 
@@ -118,7 +119,8 @@ export class EbsDefaultEncryption extends Construct {
     });
     // The EBS default-encryption APIs act on an account-and-Region setting and have no resource
     // ARN (no resource types in the Service Authorization Reference), so Resource must be "*".
-    // The role belongs to this handler alone; the finding is acknowledged centrally.
+    // The role belongs to this handler alone; the finding is acknowledged with the reason.
+    acknowledge(hardened.policy.node.defaultChild!, [EBS_ACCOUNT_SETTINGS]);
     hardened.policy.addStatements(new iam.PolicyStatement({
       actions: [
         ...(disableOnDelete ? ['ec2:DisableEbsEncryptionByDefault'] : []),

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { grantKeyUse } from './internal/key-use';
 import { ManagedCmk } from './managed-cmk';
 import { ManagedKeyBase } from './managed-key-base';
+import { BUCKET_WITHOUT_REPLICATION, acknowledge } from './private/acknowledgements';
 import { shortHash } from './private/ids';
 import { ServiceActions, Sid, encryptionContextKey } from './private/kms-actions';
 import { validateDaysRange, validateLength, validatePattern } from './private/validate';
@@ -207,6 +208,8 @@ export class EnvelopeEncryptedBucket extends Construct {
     });
 
     this.enableAccessLogs(props.accessLogsPrefix ?? 'access-logs/');
+    acknowledge(this.bucket.node.defaultChild!, BUCKET_WITHOUT_REPLICATION);
+    if (!props.accessLogsBucket) acknowledge(this.accessLogsBucket.node.defaultChild!, BUCKET_WITHOUT_REPLICATION);
 
     denyOtherEncryption(this.bucket, this.key);
     sendEventsToEventBridge(this.bucket);

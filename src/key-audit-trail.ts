@@ -18,6 +18,7 @@ import { operationalKey } from './internal/operational-key';
 import { grantServiceIntegration } from './internal/service-grants';
 import { ManagedCmk } from './managed-cmk';
 import { IKeyAudit, IManagedKey } from './managed-key';
+import { EVENT_TARGET_DEAD_LETTER_QUEUE, acknowledge } from './private/acknowledgements';
 import { PassStep, deferToAppPass } from './private/app-pass';
 import {
   CIS_4_7_KMS_PATTERN,
@@ -306,6 +307,7 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
   /** KMS key events from EventBridge to the topic; undeliverable events go to an encrypted queue. */
   private forwardKeyEvents(queueKey: IManagedKey): void {
     const deadLetters = deadLetterQueue(this, 'DeadLetters', queueKey);
+    acknowledge(deadLetters.node.defaultChild!, [EVENT_TARGET_DEAD_LETTER_QUEUE]);
     grantServiceIntegration(queueKey, this, 'eventbridge-to-sqs');
     new events.Rule(this, 'KeyEvents', {
       description: 'KMS key deletion, rotation and imported key material expiry',

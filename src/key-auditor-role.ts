@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { governanceRoleProps, refuseIdentityStatement } from './internal/governance-role';
 import { KeyAuditTrail } from './key-audit-trail';
 import { KeyGovernanceRoleProps } from './key-governance-role';
+import { AUDITOR_READS_ALL_KEYS, acknowledge } from './private/acknowledgements';
 import { ADMIN_ACTIONS, AUDIT_ACTIONS, CREATE_KEY_ACTION, IMPORT_ACTIONS, Sid, USE_OR_CONFER_USE_ACTIONS } from './private/kms-actions';
 
 /**
@@ -65,6 +66,7 @@ export class KeyAuditorRole extends iam.Role {
         new iam.PolicyStatement({ sid: Sid.DENY_KEY_CHANGES, effect: iam.Effect.DENY, actions: [...CHANGE_ACTIONS, CREATE_KEY_ACTION, ...IMPORT_ACTIONS], resources: ['*'] }),
       ],
     });
+    acknowledge(this.permissions.node.defaultChild!, [AUDITOR_READS_ALL_KEYS]);
     if (logGroups.length > 0) {
       this.permissions.addStatements(
         new iam.PolicyStatement({

@@ -14,6 +14,7 @@ import { grantServiceIntegration } from './internal/service-grants';
 import { KeyHealthCanaryFunction } from './key-health-canary-function';
 import { LibraryFunctionOptions } from './library-function';
 import { IManagedKey } from './managed-key';
+import { CANARY_METRICS, acknowledge } from './private/acknowledgements';
 import {
   CANARY_CONTEXT_KEY,
   CANARY_CONTEXT_VALUE,
@@ -109,6 +110,7 @@ export class KeyHealthCanary extends Construct {
       },
     });
     this.function = hardened.function;
+    acknowledge(hardened.policy.node.defaultChild!, [CANARY_METRICS]);
 
     // Least privilege in the key policy: only what the probe calls, and for encryption keys only
     // with the canary's encryption context.

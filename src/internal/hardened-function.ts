@@ -9,6 +9,7 @@ import { IManagedKey } from '../managed-key';
 import { deadLetterQueue } from './dead-letter-queue';
 import { operationalKey } from './operational-key';
 import { grantServiceIntegration } from './service-grants';
+import { LAMBDA_NO_TRACING, LAMBDA_OUTSIDE_VPC, VPC_NETWORK_INTERFACES, acknowledge } from '../private/acknowledgements';
 import { ServiceActions, Sid } from '../private/kms-actions';
 
 export interface HardenedFunctionProps {
@@ -108,5 +109,7 @@ export class HardenedFunction extends Construct {
     });
     // Lambda checks at creation that the role may send to the dead-letter queue.
     this.function.node.addDependency(this.policy);
+    acknowledge(this.function.node.defaultChild!, [LAMBDA_NO_TRACING, ...(props.options?.vpc ? [] : LAMBDA_OUTSIDE_VPC)]);
+    if (props.options?.vpc) acknowledge(this.policy.node.defaultChild!, [VPC_NETWORK_INTERFACES]);
   }
 }
