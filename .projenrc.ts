@@ -1,7 +1,7 @@
 import { JsonFile, awscdk, javascript } from 'projen';
 
 // The Lambda runtime the bundled handlers declare. NODEJS_24_X is the newest Node.js runtime that
-// aws-cdk-lib 2.257 knows (cdk-nag's L1 rule checks it). It is named explicitly: projen's default,
+// aws-cdk-lib 2.258 knows (cdk-nag's L1 rule checks it). It is named explicitly: projen's default,
 // NODEJS_REGIONAL_LATEST, renders as a Fn::FindInMap token that L1 counts as a violation.
 // The esbuild target is node20 so that the offline Lambda executor can run the same bundles on the
 // machine's Node.js 20 (the syntax of node20 is a subset of what nodejs24.x runs).
@@ -30,7 +30,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
 
   jsiiVersion: '~6.0',
-  cdkVersion: '2.257.0',
+  // The floor: the first aws-cdk-lib that gives validation plugins the construct tree (appConstruct),
+  // and whose synth writes the validation-report.json the CDK CLI reads to fail `cdk synth`.
+  cdkVersion: '2.258.0',
   constructsVersion: '10.5.1',
   minNodeVersion: '20.0.0',
 
@@ -108,7 +110,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '__pycache__/', '/cdk.out.*/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '/tools/compat/node_modules/', '__pycache__/', '/cdk.out.*/', '.jsii.tabl.json'],
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -193,7 +195,21 @@ const packageTest = project.addTask('test:package', {
   ],
 });
 
-for (const task of [docsTask, packageTest, snapshotTask, cfnLintTask, selftestTask, integOffline]) {
+// The compatibility suite: the tests that touch CDK internals, on the latest aws-cdk-lib, installed
+// from its own lockfile (tools/compat) as tools/local-aws/sdk is; npm ci runs only when the lockfile
+// is newer than the installed tree.
+const compatInstall = project.addTask('compat:install', {
+  description: 'Install the latest aws-cdk-lib into tools/compat from its lockfile',
+  condition: 'node -e "const fs = require(\'fs\'); const t = (f) => fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0; ' +
+    'process.exit(t(\'tools/compat/node_modules/.package-lock.json\') > t(\'tools/compat/package-lock.json\') ? 1 : 0)"',
+  exec: 'npm ci --prefix tools/compat --no-audit --no-fund',
+});
+const compatTask = project.addTask('test:compat', {
+  description: 'The tests that touch CDK internals (grants, validation plugins, the real CDK CLI, key policies, synth of every construct and of examples/) on the latest aws-cdk-lib',
+  steps: [{ spawn: compatInstall.name }, { exec: 'jest --ci --config tools/compat/jest.config.js', receiveArgs: true }],
+});
+
+for (const task of [docsTask, packageTest, compatTask, snapshotTask, cfnLintTask, selftestTask, integOffline]) {
   project.testTask.spawn(task);
 }
 

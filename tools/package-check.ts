@@ -27,7 +27,7 @@ const ROOT = path.resolve(__dirname, '..');
  * itself installs). Another version is one more line, e.g. `{ cdkVersion: '2.276.0' }`.
  */
 const CDK_VERSIONS: ReadonlyArray<{ readonly cdkVersion: string; readonly lockfile?: boolean }> = [
-  { cdkVersion: '2.257.0', lockfile: true },
+  { cdkVersion: '2.258.0', lockfile: true },
 ];
 
 function fail(message: string): never {

@@ -93,11 +93,10 @@ const app = new App();
 Validations.of(app).addPlugins(new KmsGovernanceChecks());
 \`\`\`
 
-aws-cdk-lib 2.258.0 and later give validation plugins the construct tree (\`appConstruct\`), and the
-pack needs no argument. aws-cdk-lib 2.257 gives plugins the template paths only: there, pass the app
-(\`new KmsGovernanceChecks(app)\`); the pack checks the scope it was given. On 2.257 the CDK CLI
-(2.1148 and later) reads a report file that 2.257 does not write, so a failing validation does not
-fail \`cdk synth\` there: use aws-cdk-lib 2.258.0 or later.
+aws-cdk-lib 2.258.0 (the library's floor) and later give validation plugins the construct tree
+(\`appConstruct\`), and the pack needs no argument; a failed validation fails \`cdk synth\` with a
+non-zero exit. (aws-cdk-lib 2.257 and older give plugins the template paths only, and write a report
+file the CDK CLI 2.1148 does not read: there a failing validation does not fail \`cdk synth\`.)
 
 As a plugin the pack reads the templates CDK has just written (the context's \`templatePaths\` /
 \`stackTemplates\`) instead of rendering every resource again; construct paths come from each
@@ -140,7 +139,7 @@ fails the build on that.) \`cdk synth --strict\` still fails on warnings, as it 
 const PROPS = `## Props
 
 \`new KmsGovernanceChecks(scope?, props?)\`; \`props\` extends cdk-nag's \`NagPackProps\` (\`verbose\`,
-\`writeSuppressionsToCloudFormation\`). \`scope\` is needed on aws-cdk-lib 2.257 only (see above).
+\`writeSuppressionsToCloudFormation\`). \`scope\` limits the check to a subtree; by default the pack checks the app it is given by CDK.
 
 | Prop | Default | Range | Used by |
 |---|---|---|---|

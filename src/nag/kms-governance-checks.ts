@@ -60,9 +60,8 @@ const APPLIED_RULES = ALL_RULES.map((rule) => ({
  * Rule ids are `KmsGovernance-<RuleName>`. Findings of error rules fail synthesis; advisory rules
  * (`KeyHasAlias`) report warnings that never do.
  *
- * Run it in a test with `validateScope`, or at synthesis as a validation plugin. On aws-cdk-lib
- * 2.258 and later, CDK gives plugins the construct tree and the pack needs no argument. On 2.257,
- * pass the app: `new KmsGovernanceChecks(app)`.
+ * Run it in a test with `validateScope`, or at synthesis as a validation plugin: CDK gives plugins
+ * the construct tree, and the pack needs no argument.
  *
  * @example
  * declare const app: App;
@@ -80,9 +79,8 @@ export class KmsGovernanceChecks extends NagPack {
   private ruleContext: RuleContext;
 
   /**
-   * @param scope the construct tree to check when CDK runs the pack as a validation plugin. Needed on
-   * aws-cdk-lib 2.257 only (pass the app); 2.258 and later give plugins the tree, which the pack
-   * then uses. Default: the tree of the validation context.
+   * @param scope the construct tree to check when CDK runs the pack as a validation plugin, if not the
+   * whole app. Default: the tree of the validation context (the app).
    * @param props the pack's options
    */
   constructor(scope?: IConstruct, props: KmsGovernanceChecksProps = {}) {
@@ -98,17 +96,17 @@ export class KmsGovernanceChecks extends NagPack {
   }
 
   /**
-   * Called by CDK at synthesis. Checks the construct tree the context carries (aws-cdk-lib ≥ 2.258
-   * provides it as `appConstruct`) or else the scope given to the constructor, and reads each
+   * Called by CDK at synthesis. Checks the scope given to the constructor or else the construct tree
+   * the context carries (`appConstruct`, from aws-cdk-lib 2.258), and reads each
    * resource from the templates CDK has already written (`stackTemplates` / `templatePaths`) rather
    * than rendering it again.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const tree = (context as { appConstruct?: IConstruct }).appConstruct ?? this.checkedScope;
+    const tree = this.checkedScope ?? (context as { appConstruct?: IConstruct }).appConstruct;
     if (tree === undefined) {
       throw new Error(
-        'KmsGovernanceChecks needs the construct tree, and this version of aws-cdk-lib does not pass it to validation plugins. ' +
-          'Construct the pack with the app: Validations.of(app).addPlugins(new KmsGovernanceChecks(app)).',
+        'KmsGovernanceChecks needs the construct tree, and the validation context has none (aws-cdk-lib before 2.258 does not pass it). ' +
+          'Use aws-cdk-lib 2.258 or later, or construct the pack with the app: Validations.of(app).addPlugins(new KmsGovernanceChecks(app)).',
       );
     }
     return this.check(tree, SynthesizedTemplates.fromContext(context));

@@ -9,25 +9,14 @@ import { TEST_ENV, synthWithValidation } from '../support';
 /**
  * The pack as a CDK validation plugin: `Validations.of(app).addPlugins(...)`, then `app.synth()`.
  *
- * How aws-cdk-lib 2.257 surfaces plugin results: synth does NOT throw. It writes
- * `policy-validation-report.json` into the cloud assembly, prints the report on stderr, and sets
+ * How aws-cdk-lib 2.258 (the floor) surfaces plugin results: it calls
+ * `plugin.validate({ templatePaths, appConstruct })`, writes `validation-report.json` into the cloud
+ * assembly (the file the CDK CLI reads to fail `cdk synth`), prints the report on stderr and sets
  * `process.exitCode = 1` when a plugin reports a failure (unless the context
- * `@aws-cdk/core:failSynthOnValidationErrors` is false, in which case it only writes the file).
- * It calls `plugin.validate({ templatePaths })` with no construct tree, so a cdk-nag 3.0.2 pack
- * constructed without a scope fails as a plugin; ours falls back to the scope given to it.
+ * `@aws-cdk/core:failSynthOnValidationErrors` is false, as the CLI sets it: then the CLI fails).
+ * Newer versions throw from `app.synth()` instead; `synthWithValidation` reads either.
+ * test/nag/cli.test.ts runs the real CLI.
  */
-
-
-interface Report {
-  readonly pluginReports: Array<{
-    readonly summary: { readonly pluginName: string; readonly status: string; readonly metadata?: { readonly error?: string } };
-    readonly violations: Array<{
-      readonly ruleName: string;
-      readonly severity: string;
-      readonly violatingResources: Array<{ readonly constructPath: string }>;
-    }>;
-  }>;
-}
 
 let outdir: string;
 let savedExitCode: typeof process.exitCode;
@@ -52,65 +41,54 @@ function appWithRotationOff(context: Record<string, unknown> = {}): { app: App; 
   return { app, key };
 }
 
-function synthReport(app: App): { report: Report; exitCode: typeof process.exitCode } {
-  process.exitCode = 0;
-  const assembly = app.synth();
-  const file = path.join(assembly.directory, 'policy-validation-report.json');
-  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as Report;
-  return { report, exitCode: process.exitCode };
-}
+const violationsOf = (reports: ReturnType<typeof synthWithValidation>['reports']) => reports.flatMap((r) => r.violations);
 
-test('a finding fails validation at synth: report file, stderr and exit code 1', () => {
+test('a finding fails validation at synth: the report file the CLI reads, and a failed synth', () => {
   const { app } = appWithRotationOff();
-  Validations.of(app).addPlugins(new KmsGovernanceChecks(app));
-  const { report, exitCode } = synthReport(app);
-  expect(exitCode).toBe(1);
-  expect(report.pluginReports).toEqual([
-    {
-      summary: { pluginName: 'KmsGovernance', status: 'failure' },
-      violations: [
-        expect.objectContaining({
-          ruleName: 'KmsGovernance-KeyRotation',
-          severity: 'error',
-          violatingResources: [expect.objectContaining({ constructPath: 'S/Key/Resource' })],
-        }),
-      ],
-    },
+  Validations.of(app).addPlugins(new KmsGovernanceChecks());
+  const { failed, reports } = synthWithValidation(app, outdir);
+  expect(failed).toBe(true);
+  expect(fs.existsSync(path.join(outdir, 'validation-report.json'))).toBe(true);
+  expect(reports).toEqual([
+    expect.objectContaining({
+      pluginName: 'KmsGovernance',
+      conclusion: 'failure',
+      violations: [{ ruleName: 'KmsGovernance-KeyRotation', severity: 'error', paths: ['S/Key/Resource'] }],
+    }),
   ]);
-  expect(console.error).toHaveBeenCalledWith(expect.stringContaining('Validation failed.'));
 });
 
 test('an acknowledgement on the construct removes the finding, and synth passes', () => {
   const { app, key } = appWithRotationOff();
-  Validations.of(app).addPlugins(new KmsGovernanceChecks(app));
-  Validations.of(key).acknowledge({ id: 'KmsGovernance-KeyRotation', reason: 'Imported key material is rotated by hand.' });
-  const { report, exitCode } = synthReport(app);
-  expect(report.pluginReports).toEqual([]);
-  expect(exitCode).toBe(0);
-});
-
-test('with failSynthOnValidationErrors false, synth only writes the report', () => {
-  const { app } = appWithRotationOff({ '@aws-cdk/core:failSynthOnValidationErrors': false });
-  Validations.of(app).addPlugins(new KmsGovernanceChecks(app));
-  const { report, exitCode } = synthReport(app);
-  expect(exitCode).toBe(0);
-  expect(report.pluginReports[0].violations.map((v) => v.ruleName)).toEqual(['KmsGovernance-KeyRotation']);
-});
-
-test('without a scope the pack cannot run as a plugin on aws-cdk-lib 2.257, and says how to fix it', () => {
-  const { app } = appWithRotationOff();
   Validations.of(app).addPlugins(new KmsGovernanceChecks());
-  const { report, exitCode } = synthReport(app);
-  expect(exitCode).toBe(1);
-  expect(report.pluginReports[0].summary).toEqual({
-    pluginName: 'KmsGovernance',
-    status: 'failure',
-    metadata: {
-      error:
-        "Validation plugin 'KmsGovernance' failed: KmsGovernanceChecks needs the construct tree, and this version of aws-cdk-lib does not " +
-        'pass it to validation plugins. Construct the pack with the app: Validations.of(app).addPlugins(new KmsGovernanceChecks(app)).',
-    },
-  });
+  Validations.of(key).acknowledge({ id: 'KmsGovernance-KeyRotation', reason: 'Imported key material is rotated by hand.' });
+  const { failed, reports } = synthWithValidation(app, outdir);
+  expect(violationsOf(reports)).toEqual([]);
+  expect(failed).toBe(false);
+});
+
+test('with failSynthOnValidationErrors false (what the CLI sets), synth only writes the report', () => {
+  const { app } = appWithRotationOff({ '@aws-cdk/core:failSynthOnValidationErrors': false });
+  Validations.of(app).addPlugins(new KmsGovernanceChecks());
+  const { failed, reports } = synthWithValidation(app, outdir);
+  expect(failed).toBe(false);
+  expect(violationsOf(reports).map((v) => v.ruleName)).toEqual(['KmsGovernance-KeyRotation']);
+});
+
+test('a scope given to the constructor limits the check to that subtree', () => {
+  const { app } = appWithRotationOff();
+  const other = new Stack(app, 'Other', { env: TEST_ENV });
+  new kms.Key(other, 'AlsoNoRotation', { alias: 'other' });
+  Validations.of(app).addPlugins(new KmsGovernanceChecks(other));
+  const { failed, reports } = synthWithValidation(app, outdir);
+  expect(failed).toBe(true);
+  expect(violationsOf(reports).flatMap((v) => v.paths)).toEqual(['Other/AlsoNoRotation/Resource']);
+});
+
+test('a validation context without the tree (aws-cdk-lib before 2.258) gets a clear error', () => {
+  expect(() => new KmsGovernanceChecks().validate({ templatePaths: [] } as any)).toThrow(
+    /^KmsGovernanceChecks needs the construct tree, and the validation context has none \(aws-cdk-lib before 2\.258 does not pass it\)\. Use aws-cdk-lib 2\.258 or later/,
+  );
 });
 
 test('a context that carries the construct tree (newer aws-cdk-lib) is used as is', () => {

@@ -190,6 +190,19 @@ const TYPE_SPECS: Record<string, TypeSpec> = {
     const arn = `arn:${c.partition}:dynamodb:${c.region}:${c.account}:table/${name}`;
     return { name, arn, ref: name, attrs: { Arn: arn } };
   },
+  // Glue: Ref is the name (DatabaseInput.Name / TableInput.Name); the ARNs follow the Glue docs
+  'AWS::Glue::Database': (c) => {
+    const input = c.prop('DatabaseInput') as { Name?: unknown } | undefined;
+    const name = typeof input?.Name === 'string' ? input.Name : c.rec.logicalId.toLowerCase();
+    const arn = `arn:${c.partition}:glue:${c.region}:${c.account}:database/${name}`;
+    return { name, arn, ref: name, attrs: {} };
+  },
+  'AWS::Glue::Table': (c) => {
+    const input = c.prop('TableInput') as { Name?: unknown } | undefined;
+    const name = typeof input?.Name === 'string' ? input.Name : c.rec.logicalId.toLowerCase();
+    const database = str(c, 'DatabaseName', 'default');
+    return { name, arn: `arn:${c.partition}:glue:${c.region}:${c.account}:table/${database}/${name}`, ref: name, attrs: {} };
+  },
   'AWS::Events::Rule': (c) => {
     const name = str(c, 'Name', c.rec.logicalId);
     const arn = `arn:${c.partition}:events:${c.region}:${c.account}:rule/${name}`;
@@ -399,6 +412,21 @@ export class CfnResolver {
         const name = r(arg);
         if (typeof name !== 'string') this.fail(stack, where, fn, arg, 'export name did not resolve to a string');
         return this.importValue(name as string, stack, where);
+      }
+      case 'Fn::GetStackOutput': {
+        // The value of an output of another stack, exported or not (aws-cdk-lib 2.27x renders
+        // cross-stack references with it). Region defaults to the calling stack's; RoleArn (another
+        // account) is not modelled.
+        const a = arg as Record<string, unknown>;
+        const name = r(a?.StackName);
+        const outputName = r(a?.OutputName);
+        const region = a?.Region === undefined ? stack.region : r(a.Region);
+        if (typeof name !== 'string' || typeof outputName !== 'string') this.fail(stack, where, fn, arg, 'StackName and OutputName must resolve to strings');
+        if (a?.RoleArn !== undefined) this.fail(stack, where, fn, arg, 'references into another account (RoleArn) are not modelled');
+        const source = this.stacks.find((s) => s.name === name && s.region === region);
+        const output = source?.template.Outputs?.[outputName as string];
+        if (!source || !output) this.fail(stack, where, fn, arg, `no stack given to the simulator is named "${name}" in ${region} with an output "${outputName}"`);
+        return this.resolveInner(source, output.Value, `Outputs.${outputName}.Value`);
       }
       case 'Fn::FindInMap': {
         if (!Array.isArray(arg) || arg.length < 3) this.fail(stack, where, fn, arg, 'expected [map, topKey, secondKey]');

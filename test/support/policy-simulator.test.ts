@@ -557,6 +557,11 @@ describe('intrinsic resolution', () => {
     expect(v([1, { 'Fn::If': ['IsDev', 'x', { Ref: 'AWS::NoValue' }] }, { K: { Ref: 'AWS::NoValue' } }])).toEqual([1, {}]);
     expect(v({ 'Fn::FindInMap': ['Ids', { Ref: 'AWS::Region' }, 'Elb'] })).toBe('127311923021');
     expect(v({ 'Fn::ImportValue': 'Producer-QArn' })).toBe(`arn:aws:sqs:eu-west-1:${ACCOUNT}:jobs`);
+    // Fn::GetStackOutput reads an output, exported or not, of the named stack in the given Region
+    expect(v({ 'Fn::GetStackOutput': { StackName: 'Producer', OutputName: 'QArn', Region: 'eu-west-1' } })).toBe(`arn:aws:sqs:eu-west-1:${ACCOUNT}:jobs`);
+    expect(() => v({ 'Fn::GetStackOutput': { StackName: 'Producer', OutputName: 'QArn' } })).toThrow(/no stack given to the simulator is named "Producer" in us-east-1/);
+    expect(() => v({ 'Fn::GetStackOutput': { StackName: 'Producer', OutputName: 'QArn', Region: 'eu-west-1', RoleArn: 'arn:aws:iam::111122223333:role/r' } }))
+      .toThrow(/another account \(RoleArn\) are not modelled/);
     expect(v({ 'Fn::GetAtt': ['L', 'Arn'] })).toBe(`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/app/x:*`);
     expect(v({ 'Fn::GetAtt': 'F.Arn' })).toBe(`arn:aws:lambda:us-east-1:${ACCOUNT}:function:F`);
     expect(v({ Ref: 'A' })).toBe('alias/data');

@@ -6,7 +6,7 @@ import { Json, isObject } from './cfn';
 /** The construct-path metadata CDK writes on every resource when path metadata is on (the CLI's default). */
 const PATH_METADATA_KEY = 'aws:cdk:path';
 
-/** What a validation context says about the templates (`stackTemplates` is newer than aws-cdk-lib 2.257). */
+/** What a validation context says about the templates (`stackTemplates` is newer than aws-cdk-lib 2.258). */
 export interface ValidationContextTemplates {
   readonly templatePaths?: readonly string[];
   readonly stackTemplates?: ReadonlyArray<{ readonly templatePath: string }>;
