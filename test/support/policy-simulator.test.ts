@@ -210,7 +210,7 @@ describe('KMS key policy is the primary authority', () => {
 });
 
 describe('organization context keys (aws:PrincipalOrgID, aws:PrincipalOrgPaths)', () => {
-  const ORG = { id: 'o-a1b2c3d4e5', rootId: 'r-ab12', accounts: { [ACCOUNT]: [], '222222222222': ['ou-ab12-11111111', 'ou-ab12-22222222'] } };
+  const ORG = { id: 'o-a1b2c3d4e5', rootId: 'r-ab12', accounts: { [ACCOUNT]: [], 222222222222: ['ou-ab12-11111111', 'ou-ab12-22222222'] } };
   const OTHER = '222222222222';
   const OUTSIDE = '333333333333';
   const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`;
