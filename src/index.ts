@@ -1,6 +1,7 @@
 export * from './managed-key';
 export * from './managed-key-base';
 export * from './managed-key-grants';
+export * from './key-principals';
 export * from './principal-tag-guardrail';
 export * from './managed-cmk';
 export * from './managed-cmk-replica';

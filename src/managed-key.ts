@@ -29,8 +29,13 @@ export interface KeyPolicyOptions {
    * Principals that administer the key: the explicit administration actions (describe, enable,
    * disable, rotate, tag, alias, key policy, schedule and cancel deletion), never use.
    *
-   * They land in the key policy statement `KeyAdministration`.
+   * They land in the key policy statement `KeyAdministration`. A principal of another account
+   * gets only the administration actions AWS KMS honours across accounts (`kms:DescribeKey`,
+   * `kms:GetKeyRotationStatus`, `kms:ListGrants`, `kms:RevokeGrant`), in `KeyAdministrationCrossAccount`,
+   * with a synth warning that lists the others. An Organization or OU (`KeyPrincipals`) cannot be
+   * an administrator.
    *
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
    * @default - no administrators besides the account root (see `rootAccess`)
    */
   readonly administrators?: iam.IPrincipal[];
@@ -40,7 +45,9 @@ export interface KeyPolicyOptions {
    * GenerateDataKey* and DescribeKey for a symmetric key; Sign, Verify, GetPublicKey and
    * DescribeKey for a signing key; GenerateMac, VerifyMac and DescribeKey for an HMAC key.
    *
-   * They land in the key policy statement `KeyUsage`.
+   * They land in the key policy statement `KeyUsage` (`KeyUsageOrganization` and
+   * `KeyUsageIdentityCenter` for `KeyPrincipals`). `Principal: "*"` is refused unless a condition
+   * holds it to an Organization, an account or named ARNs.
    *
    * @default - no users
    */

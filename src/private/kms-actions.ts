@@ -80,6 +80,27 @@ export const NEUTRAL_ACTIONS: readonly string[] = ['kms:DescribeKey', 'kms:ListG
 /** The administration actions that only an administrator has: `ADMIN_ACTIONS` without the neutral ones. */
 export const ADMINISTRATION_ONLY_ACTIONS: readonly string[] = ADMIN_ACTIONS.filter((a) => !NEUTRAL_ACTIONS.includes(a));
 
+/**
+ * The actions AWS KMS lets a principal of another account perform on a key (the API reference's
+ * "Cross-account use: Yes"): the cryptographic operations, `DescribeKey`, `GetPublicKey`,
+ * `GetKeyRotationStatus` and the grant operations. Every other administration action (key policy,
+ * aliases, tags, rotation settings, enabling, disabling, deletion) works only from the key's own
+ * account, whatever its key policy says.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+ */
+export const CROSS_ACCOUNT_ACTIONS: readonly string[] = [
+  ...CRYPTOGRAPHIC_ACTIONS,
+  'kms:CreateGrant',
+  'kms:DescribeKey',
+  'kms:GetKeyRotationStatus',
+  'kms:GetPublicKey',
+  'kms:ListGrants',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+].sort();
+
 /** Creating a grant: grant management that can confer use, so it needs `kms:GrantIsForAWSResource`. */
 export const CREATE_GRANT_ACTIONS: readonly string[] = ['kms:CreateGrant'];
 
@@ -161,6 +182,9 @@ export const GlobalCondition = {
   SOURCE_ARN: 'aws:SourceArn',
   SOURCE_ORG_ID: 'aws:SourceOrgID',
   PRINCIPAL_ARN: 'aws:PrincipalArn',
+  PRINCIPAL_ACCOUNT: 'aws:PrincipalAccount',
+  PRINCIPAL_ORG_ID: 'aws:PrincipalOrgID',
+  PRINCIPAL_ORG_PATHS: 'aws:PrincipalOrgPaths',
   PRINCIPAL_IS_AWS_SERVICE: 'aws:PrincipalIsAWSService',
 } as const;
 
@@ -242,7 +266,11 @@ export const Sid = {
   ROOT_FULL_ACCESS: 'KeyRootFullAccess',
   ADMINISTRATION: 'KeyAdministration',
   ADMINISTRATION_PARTIAL: 'KeyAdministrationPartial',
+  ADMINISTRATION_CROSS_ACCOUNT: 'KeyAdministrationCrossAccount',
+  ADMINISTRATION_IDENTITY_CENTER: 'KeyAdministrationIdentityCenter',
   USAGE: 'KeyUsage',
+  USAGE_ORGANIZATION: 'KeyUsageOrganization',
+  USAGE_IDENTITY_CENTER: 'KeyUsageIdentityCenter',
   GRANTS_FOR_AWS_RESOURCES: 'KeyGrantsForAwsResources',
   ACTIONS: 'KeyActions',
   // The key policy: what the library's constructs grant.
@@ -272,6 +300,7 @@ export const Sid = {
   DENY_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUse',
   DENY_DELEGATED_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUseDelegated',
   DENY_TAGGED_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUseTagged',
+  DENY_IDENTITY_CENTER_ADMINISTRATORS_USE: 'KeyAdministratorsCannotUseIdentityCenter',
   // Identity and resource policies.
   DENY_KEY_USE: 'DenyKeyUse',
   DENY_KEY_CHANGES: 'DenyKeyChanges',

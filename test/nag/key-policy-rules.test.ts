@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ManagedCmk, RootAccess } from '../../src';
+import { KeyPrincipals, ManagedCmk, RootAccess } from '../../src';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
 import { ADMIN_ACTIONS, SYMMETRIC_USAGE_ACTIONS } from '../../src/private/kms-actions';
 import { firing, ifProd, newConditionalRuleStack, newRuleStack } from '../support';
@@ -378,5 +378,48 @@ describe('KeyPolicySeparationOfDuties: "*" held to named accounts is one princip
     const { stack, condition } = newConditionalRuleStack();
     keyWith(stack, 'Either', [ROOT_FULL, scoped(['kms:DisableKey'], 'ec2.us-east-1.amazonaws.com'), scoped(['kms:Decrypt'], ifProd(condition, 's3.us-east-1.amazonaws.com', 'ec2.us-east-1.amazonaws.com'))]);
     expect(firing(stack, 'KeyPolicySeparationOfDuties')).toEqual(['S/Either']);
+  });
+});
+
+describe('Organization and Identity Center principals (KeyPrincipals)', () => {
+  const ORG = 'o-a1b2c3d4e5';
+  const everyone = (condition: object) => ({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: condition });
+
+  test('KeyPolicyNoPublicAccess: "*" held by a fixed aws:PrincipalOrgID is not public; by a pattern, IfExists or OrgPaths alone it is', () => {
+    const { stack } = newRuleStack();
+    keyWith(stack, 'OrgId', [ROOT_FULL, everyone({ StringEquals: { 'aws:PrincipalOrgID': ORG } })]);
+    keyWith(stack, 'OrgIdAndPaths', [ROOT_FULL, everyone({ 'StringEquals': { 'aws:PrincipalOrgID': ORG }, 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': `${ORG}/r-ab12/ou-ab12-11111111/*` } })]);
+    keyWith(stack, 'OrgIdPattern', [ROOT_FULL, everyone({ StringLike: { 'aws:PrincipalOrgID': 'o-*' } })]);
+    keyWith(stack, 'OrgIdIfExists', [ROOT_FULL, everyone({ StringEqualsIfExists: { 'aws:PrincipalOrgID': ORG } })]);
+    keyWith(stack, 'OrgPathsOnly', [ROOT_FULL, everyone({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': `${ORG}/*` } })]);
+    keyWith(stack, 'NotAnOrgId', [ROOT_FULL, everyone({ StringEquals: { 'aws:PrincipalOrgID': '123456789012' } })]);
+    expect(firing(stack, 'KeyPolicyNoPublicAccess')).toEqual(['S/NotAnOrgId', 'S/OrgIdIfExists', 'S/OrgIdPattern', 'S/OrgPathsOnly']);
+  });
+
+  test('a ManagedCmk with every kind of them: only KeyPolicyNoCrossAccountUse fires, for the Organization, the OU and the other account\'s users', () => {
+    const { stack } = newRuleStack();
+    new ManagedCmk(stack, 'Org', { alias: 'org', users: [KeyPrincipals.organization(ORG)], serviceUsers: [KeyPrincipals.organization(ORG)] });
+    new ManagedCmk(stack, 'Ou', { alias: 'ou', users: [KeyPrincipals.organizationalUnit(`${ORG}/r-ab12/ou-ab12-11111111`)] });
+    new ManagedCmk(stack, 'Sso', {
+      alias: 'sso',
+      administrators: [KeyPrincipals.identityCenterPermissionSet('KeyAdmins')],
+      users: [KeyPrincipals.identityCenterPermissionSet('DataEngineers')],
+      viaServices: ['s3.us-east-1.amazonaws.com'],
+    });
+    new ManagedCmk(stack, 'RemoteSso', { alias: 'remote-sso', users: [KeyPrincipals.identityCenterPermissionSet('Analysts', { account: '999999999999' })] });
+    // Administration across accounts is cut to what KMS honours: no finding (administration alone is not cross-account use).
+    new ManagedCmk(stack, 'RemoteAdmin', { alias: 'remote-admin', administrators: [iam.Role.fromRoleArn(stack, 'Remote', 'arn:aws:iam::999999999999:role/Admin')] });
+    expect(allFindings(stack)).toEqual([
+      'KmsGovernance-KeyPolicyNoCrossAccountUse S/Org/Resource',
+      'KmsGovernance-KeyPolicyNoCrossAccountUse S/Ou/Resource',
+      'KmsGovernance-KeyPolicyNoCrossAccountUse S/RemoteSso/Resource',
+    ]);
+  });
+
+  test('an environment-agnostic stack: Identity Center patterns by reference pass; the Organization is still cross-account use', () => {
+    const stack = new Stack(undefined, 'Agnostic');
+    new ManagedCmk(stack, 'Sso', { alias: 'sso', administrators: [KeyPrincipals.identityCenterPermissionSet('KeyAdmins')], users: [KeyPrincipals.identityCenterPermissionSet('DataEngineers')] });
+    new ManagedCmk(stack, 'Org', { alias: 'org', users: [KeyPrincipals.organization(ORG)] });
+    expect(allFindings(stack)).toEqual(['KmsGovernance-KeyPolicyNoCrossAccountUse Agnostic/Org/Resource']);
   });
 });

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ManagedCmk, RootAccess } from '../../src';
+import { KeyPrincipals, ManagedCmk, RootAccess } from '../../src';
 import { PolicySimulator, TEST_ENV } from '../support';
 
 /** A small deterministic PRNG (mulberry32), so that a failing configuration can be reproduced. */
@@ -17,6 +17,9 @@ function prng(seed: number): () => number {
   };
 }
 /* eslint-enable no-bitwise */
+
+/** The key's account is a member of an Organization, directly under its root. */
+const ORG = { id: 'o-a1b2c3d4e5', rootId: 'r-ab12', accounts: { [TEST_ENV.account]: [] } };
 
 const SPECS: Array<[kms.KeySpec, kms.KeyUsage | undefined, Array<keyof ManagedCmk>]> = [
   [kms.KeySpec.SYMMETRIC_DEFAULT, undefined, ['grantDecrypt', 'grantEncrypt', 'grantEncryptDecrypt', 'grantUsage']],
@@ -66,14 +69,31 @@ function generate(seed: number): Case {
       resources: ['*'],
     }));
   }
+  // Drawn last, so that the configurations above stay what they were for every seed: an Identity
+  // Center permission set as administrator (its role's own policy allows kms:*), the Organization
+  // as a user.
+  const ssoAdmins: string[] = [];
+  if (rand() < 0.3) {
+    key.grantAdmin(KeyPrincipals.identityCenterPermissionSet('KeyAdmins'));
+    const sso = new iam.Role(stack, 'SsoKeyAdmins', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      path: '/aws-reserved/sso.amazonaws.com/',
+      roleName: 'AWSReservedSSO_KeyAdmins_0123456789abcdef',
+    });
+    new iam.ManagedPolicy(stack, 'SsoKeyAdminsPolicy', { roles: [sso], statements: [new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] })] });
+    ssoAdmins.push(sso.node.id);
+  }
+  const organization = rand() < 0.3;
+  if (organization) key.grantUsage(KeyPrincipals.organization(ORG.id));
   app.synth(); // runs the key's validations
   return {
     seed,
-    sim: PolicySimulator.fromStacks(stack),
-    admins: [...admins, ...lateAdmins].map((r) => r.node.id),
+    sim: PolicySimulator.fromStacks([stack], { organization: ORG }),
+    admins: [...admins, ...lateAdmins].map((r) => r.node.id).concat(ssoAdmins),
     users: [...users, ...serviceUsers, ...grantees].map((r) => r.node.id),
     description: `seed ${seed}: ${keySpec}/${keyUsage ?? 'default'}, ${rootAccess}, ${admins.length + lateAdmins.length} admins, ` +
-      `${users.length} users, ${serviceUsers.length} service users, ${grantees.length} grantees${viaServices ? ', viaServices' : ''}`,
+      `${users.length} users, ${serviceUsers.length} service users, ${grantees.length} grantees${viaServices ? ', viaServices' : ''}` +
+      `${ssoAdmins.length > 0 ? ', an Identity Center administrator' : ''}${organization ? ', the Organization as user' : ''}`,
   };
 }
 
@@ -86,6 +106,8 @@ describe(`no configuration locks the key (${CASES} generated configurations)`, (
     for (let seed = 1; seed <= CASES; seed++) {
       const c = generate(seed);
       kinds.add(c.description.split(':')[1].split(',')[0] + c.description.split(',')[1]);
+      if (c.description.includes('Identity Center')) kinds.add('identity-center');
+      if (c.description.includes('Organization')) kinds.add('organization');
       const resource = c.sim.keyArn('Cmk');
       const may = (principal: string) => c.sim.decide({ principal, action: 'kms:PutKeyPolicy', resource });
       if ((await may(c.sim.rootArn())) !== 'Allowed') failures.push(`${c.description}: the account root cannot PutKeyPolicy`);
@@ -99,5 +121,7 @@ describe(`no configuration locks the key (${CASES} generated configurations)`, (
     expect(failures).toEqual([]);
     // The generator covers the space: every key spec under both root-access modes.
     expect(kinds.size).toBeGreaterThanOrEqual(SPECS.length * 2);
+    expect(kinds).toContain('identity-center');
+    expect(kinds).toContain('organization');
   });
 });

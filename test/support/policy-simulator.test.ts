@@ -209,6 +209,58 @@ describe('KMS key policy is the primary authority', () => {
   });
 });
 
+describe('organization context keys (aws:PrincipalOrgID, aws:PrincipalOrgPaths)', () => {
+  const ORG = { id: 'o-a1b2c3d4e5', rootId: 'r-ab12', accounts: { [ACCOUNT]: [], 222222222222: ['ou-ab12-11111111', 'ou-ab12-22222222'] } };
+  const OTHER = '222222222222';
+  const OUTSIDE = '333333333333';
+  const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`;
+  const policy = (condition: object) => ({
+    Version: V,
+    Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*', Condition: condition }],
+  });
+  const sim = PolicySimulator.fromTemplates({ Empty: { Resources: {} } }, { organization: ORG });
+  const plain = PolicySimulator.fromTemplates({ Empty: { Resources: {} } });
+
+  test('the context of a member account\'s principal has the Organization id and its OU path with a trailing "/"; others have neither', async () => {
+    const member = await sim.simulate({ principal: `arn:aws:iam::${OTHER}:role/App`, action: 'kms:Decrypt', resource: KEY, resourcePolicy: null });
+    expect(member.effectiveContext['aws:PrincipalOrgID']).toBe(ORG.id);
+    expect(member.effectiveContext['aws:PrincipalOrgPaths']).toEqual(['o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/']);
+    const underRoot = await sim.simulate({ principal: `arn:aws:iam::${ACCOUNT}:root`, action: 'kms:Decrypt', resource: KEY, resourcePolicy: null });
+    expect(underRoot.effectiveContext['aws:PrincipalOrgPaths']).toEqual(['o-a1b2c3d4e5/r-ab12/']);
+    for (const [s, principal] of [[sim, `arn:aws:iam::${OUTSIDE}:role/App`], [sim, 'logs.amazonaws.com'], [plain, `arn:aws:iam::${OTHER}:role/App`]] as const) {
+      const r = await s.simulate({ principal, action: 'kms:Decrypt', resource: KEY, resourcePolicy: null });
+      expect(r.effectiveContext['aws:PrincipalOrgID']).toBeUndefined();
+      expect(r.effectiveContext['aws:PrincipalOrgPaths']).toBeUndefined();
+    }
+  });
+
+  test('StringEquals aws:PrincipalOrgID admits the Organization\'s principals only', async () => {
+    const resourcePolicy = policy({ StringEquals: { 'aws:PrincipalOrgID': ORG.id } });
+    // Same account: the key policy alone allows; another member account also needs its IAM policy (none here).
+    await sim.expectDecision({ principal: `arn:aws:iam::${ACCOUNT}:role/App`, action: 'kms:Decrypt', resource: KEY, resourcePolicy }, 'Allowed');
+    await sim.expectDecision({ principal: `arn:aws:iam::${OUTSIDE}:role/App`, action: 'kms:Decrypt', resource: KEY, resourcePolicy }, 'ImplicitlyDenied');
+    await plain.expectDecision({ principal: `arn:aws:iam::${ACCOUNT}:role/App`, action: 'kms:Decrypt', resource: KEY, resourcePolicy }, 'ImplicitlyDenied');
+    const wrongOrg = policy({ StringEquals: { 'aws:PrincipalOrgID': 'o-zzzzzzzzzz' } });
+    await sim.expectDecision({ principal: `arn:aws:iam::${ACCOUNT}:role/App`, action: 'kms:Decrypt', resource: KEY, resourcePolicy: wrongOrg }, 'ImplicitlyDenied');
+  });
+
+  test('ForAnyValue:StringLike aws:PrincipalOrgPaths matches an OU and the OUs below it, and nothing when the key is absent', async () => {
+    const ou = (path: string) => policy({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': path } });
+    const nested = { principal: `arn:aws:sts::${OTHER}:assumed-role/App/s`, action: 'kms:Decrypt', resource: KEY };
+    const viaRoot = { principal: `arn:aws:iam::${ACCOUNT}:root`, action: 'kms:Decrypt', resource: KEY };
+    // The nested account's path is under ou-…1111 and ou-…2222; its IAM side is absent, so compare the resource analysis.
+    const resultFor = async (req: SimulationRequest) => (await sim.simulate(req)).analysis?.resourceAnalysis?.result;
+    expect(await resultFor({ ...nested, resourcePolicy: ou('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*') })).toBe('Allowed');
+    expect(await resultFor({ ...nested, resourcePolicy: ou('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/*') })).toBe('Allowed');
+    expect(await resultFor({ ...nested, resourcePolicy: ou('o-a1b2c3d4e5/r-ab12/ou-ab12-33333333/*') })).not.toBe('Allowed');
+    // The account under the root is in no OU.
+    await sim.expectDecision({ ...viaRoot, resourcePolicy: ou('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*') }, 'ImplicitlyDenied');
+    await sim.expectDecision({ ...viaRoot, resourcePolicy: ou('o-a1b2c3d4e5/*') }, 'Allowed');
+    // Outside any organization the key is absent: ForAnyValue is false.
+    await plain.expectDecision({ ...viaRoot, resourcePolicy: ou('*') }, 'ImplicitlyDenied');
+  });
+});
+
 describe('service principals against key policies', () => {
   function trailKeyStack() {
     const app = new cdk.App();

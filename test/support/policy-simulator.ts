@@ -76,7 +76,8 @@ export interface SimulationRequest {
    * Request context. Defaults are filled in first and can be overridden here:
    * `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:PrincipalIsAWSService`,
    * `aws:PrincipalTag/<key>` (the tags of a template role or user), `aws:PrincipalServiceName`
-   * (service principals), `kms:CallerAccount` (kms actions),
+   * (service principals), `kms:CallerAccount` (kms actions), `aws:PrincipalOrgID` and
+   * `aws:PrincipalOrgPaths` (principals of member accounts of `options.organization`),
    * `aws:RequestedRegion`, and `aws:SecureTransport=true`.
    * Keys that do not apply to the action/resource are an error (see `allowInapplicableContextKeys`).
    */
@@ -112,7 +113,29 @@ export interface SimulationResult {
   readonly notes: string[];
 }
 
+/**
+ * The AWS Organization that accounts of a simulation belong to. AWS puts `aws:PrincipalOrgID` and
+ * `aws:PrincipalOrgPaths` into the request context of a principal (an IAM role, user or account
+ * root) of a member account, and neither for a principal of an account outside any organization
+ * nor for an AWS service principal.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ */
+export interface SimulatedOrganization {
+  /** The Organization id, `o-…`. */
+  readonly id: string;
+  /** The id of its root, `r-…`. */
+  readonly rootId: string;
+  /**
+   * The member accounts, each with the OU ids from the root down to the account's parent (`[]`
+   * for an account directly under the root). `aws:PrincipalOrgPaths` of such an account is the one
+   * path `<id>/<rootId>/<ou>/…/<parent ou>/` (with the trailing `/`, as AWS writes it).
+   */
+  readonly accounts: Record<string, readonly string[]>;
+}
+
 export interface PolicySimulatorOptions {
+  /** The Organization of the accounts: fills `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths`. Default: no organization. */
+  readonly organization?: SimulatedOrganization;
   /** Account for stacks without a concrete account. Default 123456789012. */
   readonly account?: string;
   /** Region for stacks without a concrete region. Default us-east-1. */
@@ -405,7 +428,9 @@ export class PolicySimulator {
     service: string,
     actionName: string,
   ): Promise<{ values: Record<string, string | string[]>; ignored: string[]; needsUnsafe: string[] }> {
-    const defaults: Record<string, string> = {};
+    const defaults: Record<string, string | string[]> = {};
+    // aws:PrincipalOrgPaths is multi-valued: set once the defaults are known.
+    let orgPaths: string[] | undefined;
     if (!req.noDefaultContext) {
       defaults['aws:SecureTransport'] = 'true';
       const region = arnRegion(req.resource);
@@ -421,8 +446,15 @@ export class PolicySimulator {
         defaults['aws:PrincipalType'] = principalType(principal.principalArn);
         for (const [k, v] of Object.entries(principal.tags ?? {})) defaults[`aws:PrincipalTag/${k}`] = v;
         if (service === 'kms') defaults['kms:CallerAccount'] = account;
+        const org = this.options.organization;
+        const ous = org?.accounts[account];
+        if (org && ous) {
+          defaults['aws:PrincipalOrgID'] = org.id;
+          orgPaths = [[org.id, org.rootId, ...ous].map((part) => `${part}/`).join('')];
+        }
       }
     }
+    if (orgPaths) defaults['aws:PrincipalOrgPaths'] = orgPaths;
     const userKeys = new Set(Object.keys(req.context ?? {}).map((k) => k.toLowerCase()));
     const merged: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(defaults)) if (!userKeys.has(k.toLowerCase())) merged[k] = v;

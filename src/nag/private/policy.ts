@@ -1,10 +1,11 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Json, UnresolvableValueError, arnParts, asArray, canonicalString, flatten, globToRegExp, isObject, variants } from './cfn';
-import { ConditionClause, clausesOf, fixedValues, isAccountBoundArn, isAllWildcard, isFixedAccount, isNamedServiceEndpoint } from './conditions';
+import { ConditionClause, clausesOf, fixedValues, isAccountBoundArn, isAllWildcard, isFixedAccount, isNamedServiceEndpoint, isReference } from './conditions';
 import {
   ADMINISTRATION_ONLY_ACTIONS,
   ALL_KMS_ACTIONS,
+  GlobalCondition,
   KEY_RESOURCE_ACTIONS,
   KmsCondition,
   USE_OR_CONFER_USE_ACTIONS,
@@ -126,6 +127,11 @@ export enum PrincipalKind {
    * `aws:PrincipalArn` with ARNs of named accounts. See `accountScopeOf`.
    */
   ACCOUNT_SCOPED = 'account-scoped',
+  /**
+   * `"*"` or `{ "AWS": "*" }` held to an AWS Organization by a fixed `aws:PrincipalOrgID` (an
+   * `o-…` id or a reference): every principal of the Organization's accounts. See `organizationScopeOf`.
+   */
+  ORGANIZATION_SCOPED = 'organization-scoped',
   /** The root of the key's own account (`arn:…:iam::<this account>:root`, or the bare account id). */
   ACCOUNT_ROOT = 'account-root',
   /** Any other principal: a role, user, service, another account, a federated identity… */
@@ -143,6 +149,8 @@ export interface PrincipalEntry {
   readonly value: unknown;
   /** For `ACCOUNT_SCOPED`: the accounts the conditions name (as `flatten` writes them). */
   readonly accounts?: readonly string[];
+  /** For `ORGANIZATION_SCOPED`: the Organizations the conditions name (as `flatten` writes them). */
+  readonly organizations?: readonly string[];
 }
 
 /**
@@ -173,9 +181,14 @@ function readPrincipals(statement: PolicyStatementJson, scope: IConstruct): Prin
   if (principal === undefined) return [];
   const everyone = (): PrincipalEntry => {
     const accounts = accountScopeOf(statement);
-    return accounts === undefined
-      ? { kind: PrincipalKind.PUBLIC, id: 'AWS:*', type: '*', value: '*' }
-      : { kind: PrincipalKind.ACCOUNT_SCOPED, id: `AWS:*|${canonicalString(statement.Condition)}`, type: '*', value: '*', accounts };
+    if (accounts !== undefined) {
+      return { kind: PrincipalKind.ACCOUNT_SCOPED, id: `AWS:*|${canonicalString(statement.Condition)}`, type: '*', value: '*', accounts };
+    }
+    const organizations = organizationScopeOf(statement);
+    if (organizations !== undefined) {
+      return { kind: PrincipalKind.ORGANIZATION_SCOPED, id: `AWS:*|${canonicalString(statement.Condition)}`, type: '*', value: '*', organizations };
+    }
+    return { kind: PrincipalKind.PUBLIC, id: 'AWS:*', type: '*', value: '*' };
   };
   if (principal === '*') return [everyone()];
   if (!isObject(principal)) return [{ kind: PrincipalKind.OTHER, id: JSON.stringify(principal), type: '?', value: principal }];
@@ -220,6 +233,24 @@ export function accountScopeOf(statement: PolicyStatementJson): string[] | undef
   const viaService = fixedValues(clauses, KmsCondition.VIA_SERVICE, isNamedServiceEndpoint);
   const context = clauses.some((c) => c.key.startsWith(ENCRYPTION_CONTEXT_PREFIX) && fixedValues([c], c.key, (v) => fixedContextValue(c.key, v)));
   return viaService || context ? accounts.flat() : undefined;
+}
+
+/**
+ * The Organizations to which a fixed-value `aws:PrincipalOrgID` condition holds a statement for
+ * everyone, or `undefined` if none does: `StringEquals` (or another matching operator, without
+ * `IfExists` or a set prefix) with values that are Organization ids (`o-…`, no wildcard) or
+ * references. AWS Config's `kms-key-policy-no-public-access` (behind Security Hub KMS.5) counts a
+ * key policy with fixed values as not public; `aws:PrincipalOrgPaths` alone does not count here
+ * (its values are patterns).
+ */
+export function organizationScopeOf(statement: PolicyStatementJson): string[] | undefined {
+  let clauses: ConditionClause[];
+  try {
+    clauses = clausesOf(statement, 'the statement');
+  } catch {
+    return undefined;
+  }
+  return fixedValues(clauses, GlobalCondition.PRINCIPAL_ORG_ID, (v) => /^o-[a-z0-9]{10,32}$/.test(v) || isReference(v))?.flat();
 }
 
 /** A fixed encryption-context value: not a wildcard; an ARN of a named account for the `…:arn` keys. */

@@ -43,7 +43,7 @@ export default defineKeyPolicyRule('KeyPolicyLockout', {
 /** An AWS principal that could call PutKeyPolicy for you: not everyone, not a service. */
 function mayManage(p: PrincipalEntry): boolean {
   if (p.kind === PrincipalKind.PUBLIC) return false;
-  return p.type === 'AWS' || p.kind === PrincipalKind.ACCOUNT_SCOPED;
+  return p.type === 'AWS' || p.kind === PrincipalKind.ACCOUNT_SCOPED || p.kind === PrincipalKind.ORGANIZATION_SCOPED;
 }
 
 /** A Deny for everyone (`"*"`, or the account root: all of its principals) whose condition always holds. */

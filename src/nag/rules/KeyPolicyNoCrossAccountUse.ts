@@ -21,7 +21,9 @@ export default defineKeyPolicyRule('KeyPolicyNoCrossAccountUse', {
     '- an `AWS` principal whose ARN (`arn:aws:iam::<account>:…`, `arn:aws:sts::<account>:…`) or bare account id is a literal account ',
     'other than the stack\'s;\n',
     '- or `"*"` held by `kms:CallerAccount`, `aws:PrincipalAccount` or `aws:PrincipalArn` conditions to another account (see ',
-    '`KeyPolicyNoPublicAccess`).\n\n',
+    '`KeyPolicyNoPublicAccess`);\n',
+    '- or `"*"` held by `aws:PrincipalOrgID` to an Organization (`KeyPrincipals.organization`, `KeyPrincipals.organizationalUnit`): ',
+    'its accounts are other accounts, in any stack. Acknowledge the finding with the Organization and the reason when that is the intent.\n\n',
     'Service principals, references (`Fn::GetAtt`, parameters) and `${AWS::AccountId}` are not other accounts. In an ',
     'environment-agnostic stack the account is not known, so no literal id counts as another account there. Administration ',
     'actions alone are not judged here.',
@@ -36,6 +38,8 @@ export default defineKeyPolicyRule('KeyPolicyNoCrossAccountUse', {
 
 function inOtherAccount(p: PrincipalEntry, node: CfnResource): boolean {
   if (p.kind === PrincipalKind.ACCOUNT_SCOPED) return (p.accounts ?? []).some((a) => isOtherAccount(a, node));
+  // Every account of an Organization: other accounts by design, whatever the stack's account.
+  if (p.kind === PrincipalKind.ORGANIZATION_SCOPED) return true;
   if (p.type !== 'AWS' || p.kind !== PrincipalKind.OTHER) return false;
   const text = flatten(p.value);
   if (text === undefined) return false;

@@ -5,7 +5,7 @@ import { defineKeyPolicyRule } from '../private/rule';
 /** No key-policy Allow statement is open to everyone (see `documentation`). */
 export default defineKeyPolicyRule('KeyPolicyNoPublicAccess', {
   level: NagMessageLevel.ERROR,
-  info: 'The KMS key policy allows Principal "*" (or uses NotPrincipal in an Allow statement) without conditions that hold it to named accounts.',
+  info: 'The KMS key policy allows Principal "*" (or uses NotPrincipal in an Allow statement) without conditions that hold it to named accounts or an Organization.',
   explanation:
     'A wildcard principal allows every AWS principal of every account, limited only by its conditions. Name the account root or ' +
     'specific principals, or hold the wildcard to your account with fixed kms:CallerAccount and kms:ViaService conditions, as ' +
@@ -20,7 +20,10 @@ export default defineKeyPolicyRule('KeyPolicyNoPublicAccess', {
     'account). That is the policy of the AWS managed keys ("Allow access through EBS for all principals in the account that are ',
     'authorized to use EBS") and of CloudTrail\'s documented statements ("Allow principals in the account to decrypt log files", ',
     '"Allow alias creation during setup");\n',
-    '- or `aws:PrincipalArn` equal to, or like, ARNs of named accounts.\n\n',
+    '- or `aws:PrincipalArn` equal to, or like, ARNs of named accounts;\n',
+    '- or `aws:PrincipalOrgID` equal to Organization ids (`o-…`, or a reference): the principals of one Organization ',
+    '(`KeyPrincipals.organization`, `KeyPrincipals.organizationalUnit`). `aws:PrincipalOrgPaths` alone does not count: its values are ',
+    'patterns.\n\n',
     'Operators with `IfExists` or `ForAnyValue:`/`ForAllValues:`, and wildcard values, do not count. `kms:CallerAccount` alone does ',
     'not count either: it gives the key to every principal of the account without any IAM permission. Another account in these ',
     'conditions is `KeyPolicyNoCrossAccountUse`\'s concern; an Identity Center wildcard in `aws:PrincipalArn` is ',

@@ -78,7 +78,8 @@ function view(statements: PolicyStatementJson[], key: CfnResource, _context: Rul
       deny: isDeny(s) ? norm(canonicalString(rest)) : '',
       principals: principalsOf(s, key).map((p) => ({
         id: norm(p.id),
-        broad: p.kind === PrincipalKind.ACCOUNT_ROOT || p.kind === PrincipalKind.PUBLIC || p.kind === PrincipalKind.ACCOUNT_SCOPED,
+        broad: p.kind === PrincipalKind.ACCOUNT_ROOT || p.kind === PrincipalKind.PUBLIC || p.kind === PrincipalKind.ACCOUNT_SCOPED ||
+          p.kind === PrincipalKind.ORGANIZATION_SCOPED,
       })),
       actions: kmsActionsOf(s, what),
       clauses: clausesOf(s, what).map((c) => ({ ...c, values: c.values.map((v) => (v === undefined ? v : norm(v))) })),

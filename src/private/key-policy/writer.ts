@@ -1,9 +1,20 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { Conditions, resolveConditions, viaServiceConditions, withGrantForAwsResource } from './conditions';
 import { Placement, placeWhenStackOrderIsKnown, placementWaitsForStackOrder } from './cross-stack';
+import {
+  crossAccountSplit,
+  describePrincipal,
+  holdsWildcard,
+  identityCenterPatterns,
+  isIdentityCenterPrincipal,
+  isOrganizationPrincipal,
+  isOtherAccountPrincipal,
+  isWildcardPrincipal,
+} from './principals';
 import { PassStep, deferToAppPass } from '../app-pass';
+import { shortHash } from '../ids';
 import { KeyPolicySink, KeyPolicyStatements, StatementRequest, StatementRole, principalIdentity } from './statements';
 import {
   ADMIN_ACTIONS,
@@ -80,6 +91,8 @@ export class KeyPolicyWriter {
   private readonly placed = new Set<iam.PolicyStatement>();
   /** The values of the conditions that deny delegated administrators use, by Sid. */
   private readonly delegatedAdmins = new Map<string, string[]>();
+  /** The role patterns of Identity Center administrators, denied use in one statement. */
+  private identityCenterDeny?: string[];
 
   constructor(private readonly host: KeyPolicyHost, private readonly options: KeyPolicyWriterOptions) {
     this.statements = new KeyPolicyStatements(host);
@@ -105,10 +118,23 @@ export class KeyPolicyWriter {
       actions: GRANT_ACTIONS,
       conditions: withGrantForAwsResource(usage.conditions),
     };
-    (principals.administrators ?? []).forEach((p) => this.share(p, { sid: Sid.ADMINISTRATION, role: StatementRole.ADMIN, actions: ADMIN_ACTIONS }));
-    (principals.users ?? []).forEach((p) => this.share(p, usage));
-    (principals.serviceUsers ?? []).forEach((p) => {
-      this.share(p, usage);
+    (principals.administrators ?? []).forEach((p, i) => {
+      this.assertPrincipal(p, StatementRole.ADMIN, `administrators[${i}]`, {});
+      const sid = isIdentityCenterPrincipal(p) ? Sid.ADMINISTRATION_IDENTITY_CENTER : Sid.ADMINISTRATION;
+      const { actions, crossAccount } = this.administrationFor(p, ADMIN_ACTIONS, `administrators[${i}]`);
+      this.share(p, { sid: crossAccount ? Sid.ADMINISTRATION_CROSS_ACCOUNT : sid, role: StatementRole.ADMIN, actions });
+    });
+    const usageFor = (p: iam.IPrincipal) => {
+      if (isOrganizationPrincipal(p)) return { ...usage, sid: Sid.USAGE_ORGANIZATION };
+      return isIdentityCenterPrincipal(p) ? { ...usage, sid: Sid.USAGE_IDENTITY_CENTER } : usage;
+    };
+    (principals.users ?? []).forEach((p, i) => {
+      this.assertPrincipal(p, StatementRole.USAGE, `users[${i}]`, usage.conditions);
+      this.share(p, usageFor(p));
+    });
+    (principals.serviceUsers ?? []).forEach((p, i) => {
+      this.assertPrincipal(p, StatementRole.USAGE, `serviceUsers[${i}]`, usage.conditions);
+      this.share(p, usageFor(p));
       this.share(p, grants);
     });
     if (!this.options.allowGrantsOutsideAwsResources) this.statements.addRaw(denyGrantsNotForAwsResources());
@@ -128,10 +154,14 @@ export class KeyPolicyWriter {
     }
     this.assertApplicable(usage);
     const base = opts.explicit ? opts.conditions ?? {} : this.defaultConditions();
+    const principal = grantee.grantPrincipal;
+    this.assertPrincipal(principal, admin.length > 0 ? StatementRole.ADMIN : StatementRole.USAGE, 'grantee', admin.length > 0 ? opts.conditions ?? {} : base);
     const placed: iam.Grant[] = [];
     if (admin.length > 0) {
-      const sid = opts.sid ?? adminSid(admin);
-      placed.push(this.place(grantee, { sid, role: StatementRole.ADMIN, actions: admin, conditions: opts.conditions, shared: false }));
+      const administration = this.administrationFor(principal, admin, 'grantee');
+      const sid = opts.sid ?? (administration.crossAccount ? Sid.ADMINISTRATION_CROSS_ACCOUNT : adminSid(administration.actions));
+      const { actions: adminActions } = administration;
+      placed.push(this.place(grantee, { sid, role: StatementRole.ADMIN, actions: adminActions, conditions: opts.conditions, shared: false }));
     }
     if (usage.length > 0) {
       const sid = opts.sid ?? grantSid(usage, this.usageActions);
@@ -184,6 +214,58 @@ export class KeyPolicyWriter {
       foreign.filter((t) => !cyclic.includes(t)).forEach((t) => graph.add(keyStack, Stack.of(t), edge(this.host, t, 'references')));
       this.statements.addRaw(narrowed);
     });
+  }
+
+  /**
+   * Refuse principals that do not belong where they are put: a wildcard principal (`"*"`) that
+   * neither its own conditions nor the statement's hold to an Organization, an account or named
+   * ARNs (a key open to everyone), and an Organization or OU as an administrator (administration
+   * is for named principals, and KMS honours almost none of it across accounts).
+   */
+  private assertPrincipal(principal: iam.IPrincipal, role: StatementRole, where: string, statementConditions: Conditions): void {
+    if (!isWildcardPrincipal(principal)) return;
+    const stack = Stack.of(this.host);
+    if (role === StatementRole.ADMIN) {
+      throw new Error(
+        `'${where}' must not be a wildcard principal: an Organization or OU cannot administer key ${this.host.node.path}. ` +
+          `Name the administrator roles (KeyPrincipals.identityCenterPermissionSet for Identity Center). Received: ${describePrincipal(principal, stack)}`,
+      );
+    }
+    const conditions = { ...(principal.policyFragment.conditions as Conditions) };
+    for (const [op, kv] of Object.entries(statementConditions)) conditions[op] = { ...(conditions[op] ?? {}), ...kv };
+    if (!holdsWildcard(conditions)) {
+      throw new Error(
+        `'${where}' must not be Principal "*" without a condition that names who it is (a key open to every AWS account; Security Hub KMS.5). ` +
+          `Use KeyPrincipals.organization('o-…') or KeyPrincipals.organizationalUnit('o-…/r-…/ou-…'), or name the principals. Received: ${describePrincipal(principal, stack)}`,
+      );
+    }
+  }
+
+  /**
+   * The administration actions a principal gets: all of them in the key's account; for a principal
+   * of another account only those AWS KMS honours across accounts, with a warning that lists the
+   * others (they would do nothing: the key policy must not claim them).
+   */
+  private administrationFor(principal: iam.IPrincipal, actions: readonly string[], where: string):
+  { actions: readonly string[]; crossAccount: boolean } {
+    const stack = Stack.of(this.host);
+    if (!isOtherAccountPrincipal(principal, stack)) return { actions, crossAccount: false };
+    const { kept, dropped } = crossAccountSplit(actions);
+    if (dropped.length === 0) return { actions, crossAccount: true };
+    const who = describePrincipal(principal, stack);
+    if (kept.length === 0) {
+      throw new Error(
+        `'${where}' is a principal of another account (${who}), and AWS KMS does not let another account perform ${dropped.join(', ')} ` +
+          `on key ${this.host.node.path}. Administer the key from its own account (${stack.account}).`,
+      );
+    }
+    Annotations.of(this.host).addWarningV2(
+      'cdk-kms-governance:crossAccountAdministration',
+      `${who} ('${where}') is a principal of another account than key ${this.host.node.path} (${stack.account}). AWS KMS does not let another ` +
+        `account perform ${dropped.join(', ')} on a key, so the key policy gives it only ${kept.join(', ')}. Administer the key from its own account ` +
+        '(a role there that the other account may assume).',
+    );
+    return { actions: kept, crossAccount: true };
   }
 
   /** Give a service principal's statement `aws:SourceAccount` when it has no source condition. */
@@ -250,8 +332,10 @@ export class KeyPolicyWriter {
   private denyUseTo(principal: iam.IPrincipal, identity: string, delegated?: Extract<Placement, { kind: 'delegated' }>): void {
     if (this.options.allowAdministratorsAsUsers || principal instanceof iam.AccountPrincipal) return;
     if (!('AWS' in principal.policyFragment.principalJson)) return;
-    if (this.deniedAdmins.has(identity)) return;
-    this.deniedAdmins.add(identity);
+    // Principals with conditions (Identity Center permission sets) share a principal JSON: their conditions tell them apart.
+    const denied = identity + JSON.stringify(resolveConditions(Stack.of(this.host), principal.policyFragment.conditions));
+    if (this.deniedAdmins.has(denied)) return;
+    this.deniedAdmins.add(denied);
     if (delegated !== undefined) {
       // Administrators admitted through the account root are denied use on the same condition.
       const sid = delegated.operator === 'ArnEquals' ? Sid.DENY_DELEGATED_ADMINISTRATORS_USE : Sid.DENY_TAGGED_ADMINISTRATORS_USE;
@@ -272,11 +356,50 @@ export class KeyPolicyWriter {
       values.push(delegated.value);
       return;
     }
+    if (Object.keys(principal.policyFragment.conditions).length > 0) {
+      this.denyUseToConditioned(principal, identity);
+      return;
+    }
     if (!this.adminDeny) {
       this.adminDeny = new iam.PolicyStatement({ sid: Sid.DENY_ADMINISTRATORS_USE, effect: iam.Effect.DENY, actions: [...USE_OR_CONFER_USE_ACTIONS], resources: ['*'] });
       this.statements.addRaw(this.adminDeny);
     }
     this.adminDeny.addPrincipals(principal);
+  }
+
+  /**
+   * Deny use to an administrator that is a principal with conditions. Its conditions cannot join
+   * the shared `KeyAdministratorsCannotUse` statement (they would narrow the denial of the others):
+   * Identity Center permission sets share one Deny for every principal whose ARN is like one of
+   * their role patterns; any other conditioned principal gets a Deny of its own.
+   */
+  private denyUseToConditioned(principal: iam.IPrincipal, identity: string): void {
+    const patterns = identityCenterPatterns(principal);
+    if (patterns !== undefined) {
+      if (!this.identityCenterDeny) {
+        const list: string[] = [];
+        this.identityCenterDeny = list;
+        this.statements.addRaw(new iam.PolicyStatement({
+          sid: Sid.DENY_IDENTITY_CENTER_ADMINISTRATORS_USE,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...USE_OR_CONFER_USE_ACTIONS],
+          resources: ['*'],
+          conditions: { ArnLike: { [GlobalCondition.PRINCIPAL_ARN]: Lazy.list({ produce: () => list }) } },
+        }));
+      }
+      this.identityCenterDeny.push(...patterns);
+      return;
+    }
+    const stack = Stack.of(this.host);
+    const key = identity + JSON.stringify(resolveConditions(stack, principal.policyFragment.conditions));
+    this.statements.addRaw(new iam.PolicyStatement({
+      sid: `${Sid.DENY_ADMINISTRATORS_USE}${shortHash(key)}`,
+      effect: iam.Effect.DENY,
+      principals: [principal],
+      actions: [...USE_OR_CONFER_USE_ACTIONS],
+      resources: ['*'],
+    }));
   }
 
   /**
