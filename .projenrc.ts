@@ -209,7 +209,7 @@ const compatTask = project.addTask('test:compat', {
   steps: [{ spawn: compatInstall.name }, { exec: 'jest --ci --config tools/compat/jest.config.js', receiveArgs: true }],
 });
 
-for (const task of [docsTask, packageTest, compatTask, snapshotTask, cfnLintTask, selftestTask, integOffline]) {
+for (const task of [docsTask, compatTask, packageTest, snapshotTask, cfnLintTask, selftestTask, integOffline]) {
   project.testTask.spawn(task);
 }
 
