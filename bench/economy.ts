@@ -305,3 +305,49 @@ export function maxParamsPerStack(build: Builder): ParamFit {
   }
   return { maxParams: lo, next: failure(lo + 1) ?? 'synthesizes', probes };
 }
+
+// ---------------------------------------------------------------------------------------------
+// One canary, many keys
+// ---------------------------------------------------------------------------------------------
+
+/** The key counts of the one-canary table. 101 is the most one canary's environment holds. */
+export const CANARY_KEY_COUNTS = [1, 2, 10, 45, 46, 101];
+
+export interface CanaryKeysCost {
+  readonly keys: number;
+  /** Resources and bytes that one KeyHealthCanary probing every key adds to a stack of the keys. */
+  readonly oneCanaryResources: number;
+  readonly oneCanaryBytes: number;
+  /** The same, with one KeyHealthCanary per key (the only way before). */
+  readonly separateResources: number;
+  readonly separateBytes: number;
+  /** The whole stack with one canary: keys + canary. */
+  readonly stackResources: number;
+}
+
+function canaryKeys(stack: Stack, n: number): ManagedCmk[] {
+  return Array.from({ length: n }, (_, i) => new ManagedCmk(stack, `Key${i}`, { alias: `bench/canary-key-${i}` }));
+}
+
+/**
+ * Measured by synthesizing three stacks per count: the keys alone, the keys and one canary that
+ * probes them all (`keys`), and the keys with a canary each.
+ */
+export function canaryKeyCosts(counts: number[] = CANARY_KEY_COUNTS): CanaryKeysCost[] {
+  return counts.map((n) => {
+    const base = synthFacts((stack) => canaryKeys(stack, n), 0);
+    const one = synthFacts((stack) => {
+      const keys = canaryKeys(stack, n);
+      new KeyHealthCanary(stack, 'Canary', { key: keys[0], keys: keys.slice(1).map((key) => ({ key })) });
+    }, 0);
+    const separate = synthFacts((stack) => canaryKeys(stack, n).forEach((key, i) => new KeyHealthCanary(stack, `Canary${i}`, { key })), 0);
+    return {
+      keys: n,
+      oneCanaryResources: one.resources - base.resources,
+      oneCanaryBytes: one.fileBytes - base.fileBytes,
+      separateResources: separate.resources - base.resources,
+      separateBytes: separate.fileBytes - base.fileBytes,
+      stackResources: one.resources,
+    };
+  });
+}

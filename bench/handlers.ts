@@ -8,6 +8,7 @@ import * as zlib from 'zlib';
 import { CreateKeyCommand, KMSClient, KeySpec, KeyUsageType } from '@aws-sdk/client-kms';
 import { REPO_ROOT } from './apps';
 import { Summary, summarize, tmpRoot } from './harness';
+import { CanaryEnv, CanaryReport, canaryKeyGroups } from '../src/private/contracts/key-health-canary.contract';
 import { startLocalAws } from '../test/support/local-aws';
 
 export const ASSETS_DIR = path.join(REPO_ROOT, 'assets');
@@ -134,6 +135,8 @@ export interface CanaryCase {
   readonly label: string;
   readonly keySpec: KeySpec;
   readonly keyUsage: KeyUsageType;
+  /** The data key pair spec probed as well (symmetric keys). */
+  readonly dataKeyPair?: string;
   /** From reading src/key-health-canary.lambda.ts: the KMS calls of one healthy run. */
   readonly designCalls: string[];
 }
@@ -145,7 +148,9 @@ export interface CanaryCase {
  *   Decrypt under the wrong context that KMS refuses;
  * - RSA encryption: `asymmetricRoundTrip` (Encrypt, Decrypt);
  * - signing: `signVerify` (Sign, Verify, Verify of a tampered message);
- * - HMAC: `generateVerifyMac` (GenerateMac, VerifyMac, VerifyMac of a tampered message).
+ * - HMAC: `generateVerifyMac` (GenerateMac, VerifyMac, VerifyMac of a tampered message);
+ * - key agreement: `keyAgreement` (GetPublicKey, DeriveSharedSecret; ECDH locally);
+ * - with a data key pair: `dataKeyPairRoundTrip` adds GenerateDataKeyPair and one Decrypt.
  * Then one CloudWatch PutMetricData. SDK retries would add requests; a healthy run has none.
  */
 export const CANARY_CASES: CanaryCase[] = [
@@ -158,6 +163,14 @@ export const CANARY_CASES: CanaryCase[] = [
   { label: 'RSA encryption (RSA_2048)', keySpec: 'RSA_2048', keyUsage: 'ENCRYPT_DECRYPT', designCalls: ['DescribeKey', 'Encrypt', 'Decrypt'] },
   { label: 'signing (ECC_NIST_P256)', keySpec: 'ECC_NIST_P256', keyUsage: 'SIGN_VERIFY', designCalls: ['DescribeKey', 'Sign', 'Verify', 'Verify'] },
   { label: 'HMAC (HMAC_256)', keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC', designCalls: ['DescribeKey', 'GenerateMac', 'VerifyMac', 'VerifyMac'] },
+  { label: 'key agreement (ECC_NIST_P256)', keySpec: 'ECC_NIST_P256', keyUsage: 'KEY_AGREEMENT', designCalls: ['DescribeKey', 'GetPublicKey', 'DeriveSharedSecret'] },
+  {
+    label: 'symmetric + data key pair (ECC_NIST_P256 pair)',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    dataKeyPair: 'ECC_NIST_P256',
+    designCalls: ['DescribeKey', 'GenerateDataKey', 'Decrypt', 'Encrypt', 'Decrypt', 'Decrypt', 'GenerateDataKeyPair', 'Decrypt'],
+  },
 ];
 
 export interface CanaryCount {
@@ -191,10 +204,11 @@ export async function countCanaryKmsCalls(): Promise<{ counts: CanaryCount[]; lo
           dir: bundleDir,
           timeout: 30,
           environment: {
-            CANARY_KEY_ARN: key.KeyMetadata!.Arn!,
-            CANARY_KEY_SPEC: c.keySpec,
-            CANARY_KEY_USAGE: c.keyUsage,
-            CANARY_METRIC_NAMESPACE: 'CdkKmsGovernance/Bench',
+            // The contract's own encoding (src/private/contracts/key-health-canary.contract.ts).
+            [CanaryEnv.KEYS]: JSON.stringify(canaryKeyGroups([
+              { keyId: key.KeyMetadata!.KeyId!, spec: c.keySpec, usage: c.keyUsage, ...(c.dataKeyPair ? { dataKeyPair: c.dataKeyPair } : {}) },
+            ])),
+            [CanaryEnv.METRIC_NAMESPACE]: 'CdkKmsGovernance/Bench',
           },
         });
         const offset = fs.statSync(log).size;
@@ -203,8 +217,8 @@ export async function countCanaryKmsCalls(): Promise<{ counts: CanaryCount[]; lo
         const requests = lines.map((l) => l.match(/INFO \S+ \S+ (\S+) -> (\d+)/)).filter((m): m is RegExpMatchArray => m !== null);
         const kmsCalls = requests.filter((m) => m[1].startsWith('TrentService.')).map((m) => `${m[1].replace('TrentService.', '')}${m[2] === '200' ? '' : ` (${m[2]})`}`);
         const otherCalls = requests.filter((m) => !m[1].startsWith('TrentService.') && !m[1].includes('/invocations')).map((m) => m[1].replace(/^GraniteServiceVersion20100801\./, 'CloudWatch.'));
-        const payload = result.payload as { ok?: boolean; checks?: Array<{ name: string; ok: boolean; error?: string }> } | undefined;
-        const failed = payload?.checks?.filter((k) => !k.ok).map((k) => `${k.name}: ${k.error}`).join('; ');
+        const payload = result.payload as Partial<CanaryReport> | undefined;
+        const failed = payload?.keys?.flatMap((k) => k.checks).filter((k) => !k.ok).map((k) => `${k.name}: ${k.error}`).join('; ');
         const error = result.functionError ? result.rawPayload.slice(0, 300) : failed || undefined;
         counts.push({ case: c, ok: payload?.ok === true, kmsCalls, otherCalls, error });
       } catch (e) {

@@ -33,6 +33,7 @@ export interface RunData {
   readonly costs: E.ConstructCost[];
   readonly fits: E.Fit[];
   readonly paramFit: E.ParamFit;
+  readonly canaryKeys: E.CanaryKeysCost[];
   readonly l2Checks: Array<{ n: number; facts: TemplateFacts }>;
   readonly bundles: { found: H.Bundle[]; missing: string[] };
   readonly requires: H.RequireTiming[];
@@ -349,7 +350,15 @@ export class Report {
       '',
       `EncryptedSecureStringParam: one stack holds at most **${this.d.paramFit.maxParams}** parameters under one key (${this.d.paramFit.probes} syntheses); ` +
         `at ${this.d.paramFit.maxParams + 1}: ${this.d.paramFit.next}`,
+      '',
+      this.canaryKeysSection(),
     ].join('\n');
+  }
+
+  private canaryKeysSection(): string {
+    const { text, perFurtherKey, range } = canaryKeysSection(this.d.canaryKeys);
+    if (perFurtherKey !== undefined) this.target('One canary: at most 2 added resources per further key', `${perFurtherKey} per further key (${range})`, perFurtherKey <= 2);
+    return text;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -549,8 +558,8 @@ export class Report {
       out.push(
         `- Each \`KeyHealthCanary\` is its own hardened function (${canary.nextResources} resources; ${canary.firstResources} for the ` +
           `first in a stack). A key with a canary costs ${perKey} resources, so one stack holds at most ` +
-          `${Math.floor((E.MAX_RESOURCES - fixed) / perKey)} keys that each have a canary. If many keys need probing, one canary ` +
-          'function that probes several keys would cost 2 resources per key instead.',
+          `${Math.floor((E.MAX_RESOURCES - fixed) / perKey)} keys that each have a canary. One canary that probes several keys ` +
+          '(`keys`, `addKey`) costs its alarm per further key instead (see "One canary, many keys").',
       );
     }
     for (const b of this.d.bundles.found.filter((f) => f.bytes > H.BUNDLE_LIMIT)) {
@@ -570,3 +579,31 @@ const VARIANT_LABELS: Record<string, string> = {
 };
 
 export type { Variant };
+
+/**
+ * One KeyHealthCanary for N keys against one canary per key: the results.md section (also printed
+ * alone by `bench/run.ts --canary-economy`).
+ */
+export function canaryKeysSection(rows: E.CanaryKeysCost[]): { text: string; perFurtherKey?: number; range: string } {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const perFurtherKey = rows.length > 1 ? (last.oneCanaryResources - first.oneCanaryResources) / (last.keys - first.keys) : undefined;
+  const text = [
+    '### One canary, many keys',
+    '',
+    'What `KeyHealthCanary` adds to a stack of N default ManagedCmks (the keys not counted), measured by synthesizing the keys alone, ' +
+      'the keys with one canary that probes them all (`key` + `keys`), and the keys with one canary each. A further key costs its ' +
+      'alarm; its statements go into its own key policy. 101 keys is the most one canary\'s environment holds (a clear synth error ' +
+      'names the 102nd); 45 was the most keys with a canary each that one stack held (the per-key column shows why).',
+    '',
+    table(['keys', 'one canary: resources', 'one canary: bytes', 'one per key: resources', 'one per key: bytes', 'stack with one canary: resources'],
+      rows.map((r) => [r.keys, r.oneCanaryResources, bytes(r.oneCanaryBytes), r.separateResources, bytes(r.separateBytes), r.stackResources])),
+    '',
+    perFurtherKey !== undefined
+      ? `From ${first.keys} to ${last.keys} keys one canary grows by **${perFurtherKey} resource per further key** ` +
+        `(${bytes(Math.round((last.oneCanaryBytes - first.oneCanaryBytes) / (last.keys - first.keys)))} of template); one canary per key by ` +
+        `${(last.separateResources - first.separateResources) / (last.keys - first.keys)}.`
+      : '',
+  ].join('\n');
+  return { text, perFurtherKey, range: `measured from ${first.keys} to ${last.keys} keys` };
+}

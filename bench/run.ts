@@ -12,11 +12,13 @@ import * as E from './economy';
 import * as H from './handlers';
 import { cleanupTmp, describeMachine, gitState, loadAverage } from './harness';
 import { profileSynth, summarizeProfile } from './profile';
-import { Report, RunData } from './report';
+import { Report, RunData, canaryKeysSection } from './report';
 import { Sample, timeGroup, timePhases, warmUp } from './synth-timing';
 import { keysForResources, timeValidation } from './validation';
 
 const QUICK = process.argv.includes('--quick');
+/** Only the one-canary-many-keys table of section 3 (deterministic), printed to stdout. */
+const CANARY_ECONOMY = process.argv.includes('--canary-economy');
 const LOCAL_AWS = !process.argv.includes('--no-local-aws');
 const RESULTS = path.join(A.REPO_ROOT, 'bench', 'results.md');
 
@@ -49,6 +51,11 @@ function templateOf(build: A.Builder, n: number): A.TemplateFacts {
 }
 
 async function main(): Promise<void> {
+  if (CANARY_ECONOMY) {
+    process.stdout.write(`${canaryKeysSection(E.canaryKeyCosts()).text}\n`);
+    cleanupTmp();
+    return;
+  }
   const started = new Date();
   const t0 = performance.now();
   const loadBefore = loadAverage();
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
   const fits = E.FIT_VARIANTS.map((v) => E.maxKeysPerStack(v.label, v.build));
   const paramFit = E.maxParamsPerStack(A.paramsLibrary);
   const l2Checks = E.l2At([240, 400]);
+  const canaryKeys = E.canaryKeyCosts();
   endSection('3. template economy');
 
   // --- 4. Handlers ---------------------------------------------------------------------------
@@ -167,6 +175,7 @@ async function main(): Promise<void> {
     fits,
     paramFit,
     l2Checks,
+    canaryKeys,
     bundles,
     requires,
     canary,

@@ -20,11 +20,15 @@ test.assertions
     StatusCode: 200,
     Payload: Match.serializedJson(Match.objectLike({
       ok: false,
-      keyArn: key.keyArn,
-      checks: Match.arrayWith([
-        Match.objectLike({ name: 'key-enabled', ok: false, error: Match.stringLikeRegexp('key state is Disabled') }),
-        Match.objectLike({ name: 'envelope-round-trip', ok: false, error: Match.stringLikeRegexp('^DisabledException') }),
-      ]),
+      keys: [Match.objectLike({
+        keyId: key.keyId,
+        ok: false,
+        keyState: 'Disabled',
+        checks: Match.arrayWith([
+          Match.objectLike({ name: 'key-enabled', ok: false, error: Match.stringLikeRegexp('key state is Disabled') }),
+          Match.objectLike({ name: 'envelope-round-trip', ok: false, error: Match.stringLikeRegexp('^DisabledException') }),
+        ]),
+      })],
     })),
   }));
 

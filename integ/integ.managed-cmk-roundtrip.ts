@@ -21,15 +21,19 @@ test.assertions
     StatusCode: 200,
     Payload: Match.serializedJson(Match.objectLike({
       ok: true,
-      keyArn: key.keyArn,
-      keySpec: 'SYMMETRIC_DEFAULT',
-      keyUsage: 'ENCRYPT_DECRYPT',
-      checks: [
-        Match.objectLike({ name: 'key-enabled', ok: true }),
-        Match.objectLike({ name: 'envelope-round-trip', ok: true }),
-        Match.objectLike({ name: 'direct-round-trip', ok: true }),
-        Match.objectLike({ name: 'wrong-context-refused', ok: true }),
-      ],
+      keys: [Match.objectLike({
+        keyId: key.keyId,
+        ok: true,
+        keySpec: 'SYMMETRIC_DEFAULT',
+        keyUsage: 'ENCRYPT_DECRYPT',
+        keyState: 'Enabled',
+        checks: [
+          Match.objectLike({ name: 'key-enabled', ok: true }),
+          Match.objectLike({ name: 'envelope-round-trip', ok: true }),
+          Match.objectLike({ name: 'direct-round-trip', ok: true }),
+          Match.objectLike({ name: 'wrong-context-refused', ok: true }),
+        ],
+      })],
     })),
   }));
 

@@ -1,10 +1,31 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID, timingSafeEqual } from 'crypto';
+import {
+  KeyObject,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  constants as cryptoConstants,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  randomUUID,
+  sign as cryptoSign,
+  timingSafeEqual,
+  verify as cryptoVerify,
+} from 'crypto';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  DataKeyPairSpec,
   DecryptCommand,
+  DeriveSharedSecretCommand,
   DescribeKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  GenerateDataKeyPairCommand,
+  GetPublicKeyCommand,
   GenerateMacCommand,
   KMSClient,
   MacAlgorithmSpec,
@@ -16,12 +37,16 @@ import {
 import {
   CANARY_CONTEXT_KEY,
   CANARY_CONTEXT_VALUE,
+  CANARY_KEY_AGREEMENT_ALGORITHM,
   CANARY_METRIC_DIMENSION,
   CANARY_METRIC_NAME,
   CANARY_RUN_CONTEXT_KEY,
   CanaryCheck,
   CanaryEnv,
+  CanaryKeyReport,
   CanaryReport,
+  CanaryTarget,
+  parseCanaryKeys,
 } from './private/contracts/key-health-canary.contract';
 import { HANDLER_CLIENT_CONFIG } from './private/handlers/client-config';
 import { describeError } from './private/handlers/errors';
@@ -38,51 +63,88 @@ import { describeError } from './private/handlers/errors';
 const kms = new KMSClient(HANDLER_CLIENT_CONFIG);
 const cloudwatch = new CloudWatchClient(HANDLER_CLIENT_CONFIG);
 
+/** How many keys are probed at the same time. */
+const KEY_CONCURRENCY = 4;
+/** CloudWatch's classic PutMetricData limit of metrics per request (newer limits are higher). */
+const METRICS_PER_REQUEST = 20;
+
 export async function handler(): Promise<CanaryReport> {
-  const keyArn = requireEnv(CanaryEnv.KEY_ARN);
-  const keySpec = requireEnv(CanaryEnv.KEY_SPEC);
-  const keyUsage = requireEnv(CanaryEnv.KEY_USAGE);
+  const targets = parseCanaryKeys(process.env[CanaryEnv.KEYS]);
   const started = Date.now();
-  const checks: CanaryCheck[] = [];
-
-  checks.push(await check('key-enabled', async () => {
-    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
-    if (KeyMetadata?.KeyState !== 'Enabled') throw new CheckFailure(`key state is ${KeyMetadata?.KeyState}`);
-  }));
-
-  if (keyUsage === 'ENCRYPT_DECRYPT' && keySpec === 'SYMMETRIC_DEFAULT') {
-    checks.push(await check('envelope-round-trip', () => envelopeRoundTrip(keyArn)));
-    let direct: { ciphertext: Uint8Array; context: Record<string, string> } | undefined;
-    checks.push(await check('direct-round-trip', async () => {
-      direct = await directRoundTrip(keyArn);
-    }));
-    // Reuses the direct round trip's ciphertext (one Decrypt, not another Encrypt and Decrypt).
-    checks.push(await check('wrong-context-refused', () => wrongContextRefused(keyArn, direct)));
-  } else if (keyUsage === 'ENCRYPT_DECRYPT') {
-    checks.push(await check('asymmetric-round-trip', () => asymmetricRoundTrip(keyArn, keySpec)));
-  } else if (keyUsage === 'SIGN_VERIFY') {
-    checks.push(await check('sign-verify', () => signVerify(keyArn, keySpec)));
-  } else if (keyUsage === 'GENERATE_VERIFY_MAC') {
-    checks.push(await check('generate-verify-mac', () => generateVerifyMac(keyArn, keySpec)));
-  } else {
-    checks.push({ name: 'supported-usage', ok: false, latencyMs: 0, error: `the canary cannot exercise a ${keyUsage} key` });
-  }
-
-  const ok = checks.every((c) => c.ok);
-  const metricPublished = await publishMetric(keyArn, ok);
+  const keys = await mapConcurrently(targets, KEY_CONCURRENCY, probeKey);
+  const ok = keys.every((k) => k.ok);
+  const metricPublished = await publishMetrics(keys);
   const report: CanaryReport = {
     ok,
-    keyArn,
-    keySpec,
-    keyUsage,
-    checks,
+    keys,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     metricPublished,
   };
-  // The report holds names, outcomes and AWS error messages only; safe to log.
-  console.log(JSON.stringify({ event: 'key-health-canary', ok, keyArn, failed: checks.filter((c) => !c.ok).map((c) => c.name) }));
+  // Key ids, states, check names and AWS error messages only; safe to log.
+  for (const k of keys) {
+    console.log(JSON.stringify({ event: 'key-health-canary', keyId: k.keyId, ok: k.ok, keyState: k.keyState, failed: k.checks.filter((c) => !c.ok).map((c) => c.name) }));
+  }
   return report;
+}
+
+/** Every check of one key. A failure is recorded, never thrown. */
+async function probeKey(target: CanaryTarget): Promise<CanaryKeyReport> {
+  const { keyId, spec: keySpec, usage: keyUsage } = target;
+  const checks: CanaryCheck[] = [];
+  let keyState: string | undefined;
+
+  checks.push(await check('key-enabled', async () => {
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    keyState = KeyMetadata?.KeyState;
+    if (keyState !== 'Enabled') throw new CheckFailure(`key state is ${keyState}`);
+  }));
+
+  if (keyUsage === 'ENCRYPT_DECRYPT' && keySpec === 'SYMMETRIC_DEFAULT') {
+    checks.push(await check('envelope-round-trip', () => envelopeRoundTrip(keyId)));
+    let direct: { ciphertext: Uint8Array; context: Record<string, string> } | undefined;
+    checks.push(await check('direct-round-trip', async () => {
+      direct = await directRoundTrip(keyId);
+    }));
+    // Reuses the direct round trip's ciphertext (one Decrypt, not another Encrypt and Decrypt).
+    checks.push(await check('wrong-context-refused', () => wrongContextRefused(keyId, direct)));
+    if (target.dataKeyPair) {
+      checks.push(await check('data-key-pair', () => dataKeyPairRoundTrip(keyId, target.dataKeyPair!)));
+    }
+  } else if (keyUsage === 'ENCRYPT_DECRYPT') {
+    checks.push(await check('asymmetric-round-trip', () => asymmetricRoundTrip(keyId, keySpec)));
+  } else if (keyUsage === 'SIGN_VERIFY') {
+    checks.push(await check('sign-verify', () => signVerify(keyId, keySpec)));
+  } else if (keyUsage === 'GENERATE_VERIFY_MAC') {
+    checks.push(await check('generate-verify-mac', () => generateVerifyMac(keyId, keySpec)));
+  } else if (keyUsage === 'KEY_AGREEMENT') {
+    checks.push(await check('key-agreement', () => keyAgreement(keyId, keySpec)));
+  } else {
+    checks.push({ name: 'supported-usage', ok: false, latencyMs: 0, error: `the canary cannot exercise a ${keyUsage} key` });
+  }
+  return {
+    keyId,
+    ok: checks.every((c) => c.ok),
+    keySpec,
+    keyUsage,
+    ...(target.dataKeyPair ? { dataKeyPair: target.dataKeyPair } : {}),
+    ...(keyState !== undefined ? { keyState } : {}),
+    checks,
+  };
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in the order of `items`. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /**
@@ -90,10 +152,10 @@ export async function handler(): Promise<CanaryReport> {
  * locally with AES-256-GCM, the plaintext data key dropped, then the encrypted data key
  * decrypted by KMS and the sample decrypted and compared.
  */
-async function envelopeRoundTrip(keyArn: string): Promise<void> {
+async function envelopeRoundTrip(keyId: string): Promise<void> {
   const context = canaryContext();
   const sample = randomBytes(64);
-  const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: context }));
+  const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
   const plaintextKey = Buffer.from(dataKey.Plaintext ?? []);
   if (plaintextKey.length !== 32 || !dataKey.CiphertextBlob) {
     plaintextKey.fill(0);
@@ -107,7 +169,7 @@ async function envelopeRoundTrip(keyArn: string): Promise<void> {
   plaintextKey.fill(0); // drop the plaintext data key: only the encrypted copy survives
   dataKey.Plaintext?.fill(0);
 
-  const unwrapped = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: dataKey.CiphertextBlob, EncryptionContext: context }));
+  const unwrapped = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: dataKey.CiphertextBlob, EncryptionContext: context }));
   const recoveredKey = Buffer.from(unwrapped.Plaintext ?? []);
   try {
     const decipher = createDecipheriv('aes-256-gcm', recoveredKey, iv);
@@ -121,11 +183,11 @@ async function envelopeRoundTrip(keyArn: string): Promise<void> {
 }
 
 /** Encrypt up to 4 KB directly under the key and decrypt it back. Returns the ciphertext. */
-async function directRoundTrip(keyArn: string, context = canaryContext()): Promise<{ ciphertext: Uint8Array; context: Record<string, string> }> {
+async function directRoundTrip(keyId: string, context = canaryContext()): Promise<{ ciphertext: Uint8Array; context: Record<string, string> }> {
   const sample = randomBytes(1024);
-  const enc = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: sample, EncryptionContext: context }));
+  const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: sample, EncryptionContext: context }));
   if (!enc.CiphertextBlob) throw new CheckFailure('Encrypt returned no ciphertext');
-  const dec = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context }));
+  const dec = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context }));
   const same = sameBytes(dec.Plaintext, sample);
   dec.Plaintext?.fill(0);
   if (!same) throw new CheckFailure('the decrypted sample differs from the original');
@@ -133,11 +195,11 @@ async function directRoundTrip(keyArn: string, context = canaryContext()): Promi
 }
 
 /** A ciphertext must not decrypt under another encryption context: KMS binds the context to it. */
-async function wrongContextRefused(keyArn: string, direct?: { ciphertext: Uint8Array; context: Record<string, string> }): Promise<void> {
-  const { ciphertext, context } = direct ?? (await directRoundTrip(keyArn));
+async function wrongContextRefused(keyId: string, direct?: { ciphertext: Uint8Array; context: Record<string, string> }): Promise<void> {
+  const { ciphertext, context } = direct ?? (await directRoundTrip(keyId));
   const wrong = { ...context, [CANARY_RUN_CONTEXT_KEY]: randomUUID() };
   try {
-    const dec = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: ciphertext, EncryptionContext: wrong }));
+    const dec = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: ciphertext, EncryptionContext: wrong }));
     dec.Plaintext?.fill(0);
   } catch (e) {
     if ((e as Error).name === 'InvalidCiphertextException') return;
@@ -147,26 +209,26 @@ async function wrongContextRefused(keyArn: string, direct?: { ciphertext: Uint8A
 }
 
 /** Asymmetric encryption keys: no data keys and no encryption context, so a direct round trip. */
-async function asymmetricRoundTrip(keyArn: string, keySpec: string): Promise<void> {
+async function asymmetricRoundTrip(keyId: string, keySpec: string): Promise<void> {
   const sample = randomBytes(128);
   const algorithm = keySpec === 'SM2' ? 'SM2PKE' : 'RSAES_OAEP_SHA_256';
-  const enc = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: sample, EncryptionAlgorithm: algorithm }));
-  const dec = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: algorithm }));
+  const enc = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: sample, EncryptionAlgorithm: algorithm }));
+  const dec = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: algorithm }));
   const same = sameBytes(dec.Plaintext, sample);
   dec.Plaintext?.fill(0);
   if (!same) throw new CheckFailure('the decrypted sample differs from the original');
 }
 
 /** Sign a message, verify it, and check that a tampered message does not verify. */
-async function signVerify(keyArn: string, keySpec: string): Promise<void> {
+async function signVerify(keyId: string, keySpec: string): Promise<void> {
   const algorithm = signingAlgorithm(keySpec);
   const message = randomBytes(64);
-  const signed = await kms.send(new SignCommand({ KeyId: keyArn, Message: message, MessageType: 'RAW', SigningAlgorithm: algorithm }));
-  const good = await kms.send(new VerifyCommand({ KeyId: keyArn, Message: message, MessageType: 'RAW', Signature: signed.Signature, SigningAlgorithm: algorithm }));
+  const signed = await kms.send(new SignCommand({ KeyId: keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: algorithm }));
+  const good = await kms.send(new VerifyCommand({ KeyId: keyId, Message: message, MessageType: 'RAW', Signature: signed.Signature, SigningAlgorithm: algorithm }));
   if (!good.SignatureValid) throw new CheckFailure('a fresh signature did not verify');
   const tampered = flipFirstByte(message);
   try {
-    const bad = await kms.send(new VerifyCommand({ KeyId: keyArn, Message: tampered, MessageType: 'RAW', Signature: signed.Signature, SigningAlgorithm: algorithm }));
+    const bad = await kms.send(new VerifyCommand({ KeyId: keyId, Message: tampered, MessageType: 'RAW', Signature: signed.Signature, SigningAlgorithm: algorithm }));
     if (bad.SignatureValid) throw new CheckFailure('a signature verified for a tampered message');
   } catch (e) {
     if ((e as Error).name !== 'KMSInvalidSignatureException') throw e;
@@ -174,18 +236,138 @@ async function signVerify(keyArn: string, keySpec: string): Promise<void> {
 }
 
 /** Generate a MAC, verify it, and check that a tampered message does not verify. */
-async function generateVerifyMac(keyArn: string, keySpec: string): Promise<void> {
+async function generateVerifyMac(keyId: string, keySpec: string): Promise<void> {
   const algorithm = `HMAC_SHA_${keySpec.replace('HMAC_', '')}` as MacAlgorithmSpec;
   const message = randomBytes(64);
-  const mac = await kms.send(new GenerateMacCommand({ KeyId: keyArn, Message: message, MacAlgorithm: algorithm }));
-  const good = await kms.send(new VerifyMacCommand({ KeyId: keyArn, Message: message, Mac: mac.Mac, MacAlgorithm: algorithm }));
+  const mac = await kms.send(new GenerateMacCommand({ KeyId: keyId, Message: message, MacAlgorithm: algorithm }));
+  const good = await kms.send(new VerifyMacCommand({ KeyId: keyId, Message: message, Mac: mac.Mac, MacAlgorithm: algorithm }));
   if (!good.MacValid) throw new CheckFailure('a fresh MAC did not verify');
   const tampered = flipFirstByte(message);
   try {
-    const bad = await kms.send(new VerifyMacCommand({ KeyId: keyArn, Message: tampered, Mac: mac.Mac, MacAlgorithm: algorithm }));
+    const bad = await kms.send(new VerifyMacCommand({ KeyId: keyId, Message: tampered, Mac: mac.Mac, MacAlgorithm: algorithm }));
     if (bad.MacValid) throw new CheckFailure('a MAC verified for a tampered message');
   } catch (e) {
     if ((e as Error).name !== 'KMSInvalidMacException') throw e;
+  }
+}
+
+/** The Node.js curve and signature hash of each elliptic-curve spec the canary handles. */
+const CURVES: Record<string, { readonly curve: string; readonly hash: string }> = {
+  ECC_NIST_P256: { curve: 'prime256v1', hash: 'sha256' },
+  ECC_NIST_P384: { curve: 'secp384r1', hash: 'sha384' },
+  ECC_NIST_P521: { curve: 'secp521r1', hash: 'sha512' },
+  ECC_SECG_P256K1: { curve: 'secp256k1', hash: 'sha256' },
+};
+
+/**
+ * Data key pairs as an application uses them: GenerateDataKeyPair under the key (with the
+ * canary's encryption context); the encrypted private key decrypted by KMS must be the pair's
+ * private key (the plaintext copy is then dropped, and only the decrypted one is used); a random
+ * challenge encrypted with the public key must decrypt with the private key; a signature made
+ * with the private key must verify with the public key, and not for a tampered message.
+ */
+async function dataKeyPairRoundTrip(keyId: string, pairSpec: string): Promise<void> {
+  // The construct admits only specs of CURVES or RSA; anything else fails the check (TypeError).
+  const rsa = pairSpec.startsWith('RSA_');
+  const curve = CURVES[pairSpec];
+  const context = canaryContext();
+  const secrets: Array<Uint8Array | undefined> = [];
+  try {
+    const pair = await kms.send(new GenerateDataKeyPairCommand({
+      KeyId: keyId,
+      KeyPairSpec: pairSpec as DataKeyPairSpec,
+      EncryptionContext: context,
+    }));
+    secrets.push(pair.PrivateKeyPlaintext);
+    const unwrapped = await kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: pair.PrivateKeyCiphertextBlob, EncryptionContext: context }));
+    secrets.push(unwrapped.Plaintext);
+    if (!pair.PrivateKeyPlaintext?.length || !sameBytes(unwrapped.Plaintext, Buffer.from(pair.PrivateKeyPlaintext))) {
+      throw new CheckFailure('Decrypt returned another private key');
+    }
+    pair.PrivateKeyPlaintext.fill(0); // only the copy that KMS decrypted is used from here on
+    const privateKey = createPrivateKey({ key: Buffer.from(unwrapped.Plaintext!), format: 'der', type: 'pkcs8' });
+    const publicKey = createPublicKey({ key: Buffer.from(pair.PublicKey!), format: 'der', type: 'spki' });
+
+    const challenge = randomBytes(32);
+    const opened = rsa ? rsaRoundTrip(publicKey, privateKey, challenge) : ecRoundTrip(publicKey, privateKey, curve.curve, challenge);
+    secrets.push(opened);
+    if (!sameBytes(opened, challenge)) throw new CheckFailure('the challenge did not decrypt with the private key');
+
+    const hash = rsa ? 'sha256' : curve.hash;
+    const padding = rsa ? { padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : { dsaEncoding: 'der' as const };
+    const message = randomBytes(64);
+    const signature = cryptoSign(hash, message, { key: privateKey, ...padding });
+    if (!cryptoVerify(hash, message, { key: publicKey, ...padding }, signature)) {
+      throw new CheckFailure('the pair\'s signature did not verify');
+    }
+    if (cryptoVerify(hash, flipFirstByte(message), { key: publicKey, ...padding }, signature)) {
+      throw new CheckFailure('a signature verified for a tampered message');
+    }
+  } finally {
+    for (const secret of secrets) secret?.fill(0);
+  }
+}
+
+/** RSA-OAEP (SHA-256): encrypt with the public key, decrypt with the private key. */
+function rsaRoundTrip(publicKey: KeyObject, privateKey: KeyObject, challenge: Buffer): Buffer {
+  const oaep = { padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' };
+  const sealed = publicEncrypt({ key: publicKey, ...oaep }, challenge);
+  return privateDecrypt({ key: privateKey, ...oaep }, sealed);
+}
+
+/**
+ * Elliptic-curve encryption to a public key (ECIES-style): an ephemeral key pair, ECDH with the
+ * recipient's public key, HKDF-SHA-256 to an AES-256-GCM key. The recipient repeats the ECDH with
+ * its private key and the ephemeral public key.
+ */
+function ecRoundTrip(publicKey: KeyObject, privateKey: KeyObject, curve: string, challenge: Buffer): Buffer {
+  const ephemeral = generateKeyPairSync('ec', { namedCurve: curve });
+  const iv = randomBytes(12);
+  const sealKey = aesKeyFrom(diffieHellman({ privateKey: ephemeral.privateKey, publicKey }));
+  const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
+  const sealed = Buffer.concat([cipher.update(challenge), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  sealKey.fill(0);
+  const openKey = aesKeyFrom(diffieHellman({ privateKey, publicKey: ephemeral.publicKey }));
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', openKey, iv);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(sealed), decipher.final()]);
+  } finally {
+    openKey.fill(0);
+  }
+}
+
+function aesKeyFrom(sharedSecret: Buffer): Buffer {
+  const key = Buffer.from(hkdfSync('sha256', sharedSecret, Buffer.alloc(0), 'cdk-kms-governance key-health-canary', 32));
+  sharedSecret.fill(0);
+  return key;
+}
+
+/**
+ * Key agreement from both sides: an ephemeral key pair on the key's curve; KMS derives the shared
+ * secret from the key's private key and the ephemeral public key (DeriveSharedSecret), the canary
+ * from the ephemeral private key and the key's public key (GetPublicKey). The two must match.
+ */
+async function keyAgreement(keyId: string, keySpec: string): Promise<void> {
+  // The construct admits only NIST curves; anything else fails the check (TypeError).
+  const curve = CURVES[keySpec];
+  const { PublicKey } = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+  const keyPublic = createPublicKey({ key: Buffer.from(PublicKey!), format: 'der', type: 'spki' });
+  const ephemeral = generateKeyPairSync('ec', { namedCurve: curve.curve });
+  const derived = await kms.send(new DeriveSharedSecretCommand({
+    KeyId: keyId,
+    KeyAgreementAlgorithm: CANARY_KEY_AGREEMENT_ALGORITHM,
+    PublicKey: ephemeral.publicKey.export({ type: 'spki', format: 'der' }),
+  }));
+  const local = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: keyPublic });
+  try {
+    if (!sameBytes(derived.SharedSecret, local)) {
+      throw new CheckFailure('the shared secrets of KMS and of local ECDH differ');
+    }
+  } finally {
+    local.fill(0);
+    derived.SharedSecret?.fill(0);
   }
 }
 
@@ -215,19 +397,24 @@ function canaryContext(): Record<string, string> {
   return { [CANARY_CONTEXT_KEY]: CANARY_CONTEXT_VALUE, [CANARY_RUN_CONTEXT_KEY]: randomUUID() };
 }
 
-async function publishMetric(keyArn: string, ok: boolean): Promise<boolean> {
+/** One KeyHealthy data point per key (dimension KeyId). Whether every batch reached CloudWatch. */
+async function publishMetrics(keys: readonly CanaryKeyReport[]): Promise<boolean> {
   const namespace = process.env[CanaryEnv.METRIC_NAMESPACE];
   if (!namespace) return false;
-  try {
-    await cloudwatch.send(new PutMetricDataCommand({
-      Namespace: namespace,
-      MetricData: [{ MetricName: CANARY_METRIC_NAME, Dimensions: [{ Name: CANARY_METRIC_DIMENSION, Value: keyArn.split('/').pop() }], Value: ok ? 1 : 0, Unit: 'Count' }],
-    }));
-    return true;
-  } catch (e) {
-    console.log(JSON.stringify({ event: 'metric-publish-failed', error: describeError(e) }));
-    return false;
+  let published = true;
+  for (let i = 0; i < keys.length; i += METRICS_PER_REQUEST) {
+    const batch = keys.slice(i, i + METRICS_PER_REQUEST);
+    try {
+      await cloudwatch.send(new PutMetricDataCommand({
+        Namespace: namespace,
+        MetricData: batch.map((k) => ({ MetricName: CANARY_METRIC_NAME, Dimensions: [{ Name: CANARY_METRIC_DIMENSION, Value: k.keyId }], Value: k.ok ? 1 : 0, Unit: 'Count' })),
+      }));
+    } catch (e) {
+      console.log(JSON.stringify({ event: 'metric-publish-failed', keys: batch.map((k) => k.keyId), error: describeError(e) }));
+      published = false;
+    }
   }
+  return published;
 }
 
 class CheckFailure extends Error {
@@ -247,8 +434,3 @@ async function check(name: string, fn: () => Promise<unknown>): Promise<CanaryCh
   }
 }
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`the canary is misconfigured: environment variable ${name} is not set`);
-  return value;
-}

@@ -227,7 +227,10 @@ export const ServiceActions = {
 
 /**
  * What the key-health canary calls, by key usage: an envelope round trip for symmetric keys, a
- * direct one for asymmetric encryption keys, Sign/Verify and GenerateMac/VerifyMac otherwise.
+ * direct one for asymmetric encryption keys, Sign/Verify, GenerateMac/VerifyMac, and
+ * DeriveSharedSecret for key-agreement keys. These share one statement with the conditions that
+ * every one of them supports (the canary's encryption context for symmetric keys, the
+ * key-agreement algorithm for key-agreement keys).
  */
 export function canaryProbeActions(keyUsage: string, symmetric: boolean): string[] {
   switch (keyUsage) {
@@ -235,10 +238,31 @@ export function canaryProbeActions(keyUsage: string, symmetric: boolean): string
       return ['kms:Sign', 'kms:Verify'];
     case 'GENERATE_VERIFY_MAC':
       return ['kms:GenerateMac', 'kms:VerifyMac'];
+    case 'KEY_AGREEMENT':
+      return ['kms:DeriveSharedSecret'];
     default:
       return symmetric ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:Encrypt'];
   }
 }
+
+/**
+ * The canary's further probes: each needs an action whose condition keys differ from the main
+ * probe's, so each gets a statement of its own.
+ */
+export const CanaryProbe = {
+  /** The data-key-pair probe; its private key is then decrypted with the main probe's `kms:Decrypt`. */
+  DATA_KEY_PAIR_ACTIONS: ['kms:GenerateDataKeyPair'],
+  /** Limits GenerateDataKeyPair to the probed pair spec (only GenerateDataKeyPair* carry it). */
+  DATA_KEY_PAIR_SPEC_CONDITION: 'kms:DataKeyPairSpec',
+  /** Limits DeriveSharedSecret to an algorithm (only DeriveSharedSecret carries it). */
+  KEY_AGREEMENT_ALGORITHM_CONDITION: 'kms:KeyAgreementAlgorithm',
+  /**
+   * Reading a key's metadata and public key. Neither carries an encryption context or algorithm;
+   * both reveal only what is public.
+   */
+  DESCRIBE_ACTIONS: ['kms:DescribeKey'],
+  DESCRIBE_WITH_PUBLIC_KEY_ACTIONS: ['kms:DescribeKey', 'kms:GetPublicKey'],
+} as const;
 
 /**
  * The usage actions of a key, by key usage and key spec (`KeyPolicyOptions.users`).
@@ -283,6 +307,7 @@ export const Sid = {
   CLOUDTRAIL_DESCRIBE: 'CloudTrailDescribe',
   CANARY: 'KeyHealthCanary',
   CANARY_DESCRIBE: 'KeyHealthCanaryDescribe',
+  CANARY_DATA_KEY_PAIR: 'KeyHealthCanaryDataKeyPair',
   EBS_VIA_EC2: 'EbsViaEc2',
   EBS_GRANTS_VIA_EC2: 'EbsGrantsViaEc2',
   AUTO_SCALING_EBS: 'AutoScalingEbs',

@@ -8,6 +8,7 @@
  * Every run checks the CanaryReport it returns and that neither the report nor the invocation log
  * holds anything that looks like key material or plaintext.
  */
+import { constants as cryptoConstants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -17,12 +18,16 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutRolePolicyComm
 import {
   CreateKeyCommand,
   DecryptCommand,
+  DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   EncryptCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
   KeySpec,
   KeyUsageType,
   KMSClient,
+  OriginType,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -34,7 +39,9 @@ import {
   CANARY_RUN_CONTEXT_KEY,
   CanaryCheck,
   CanaryEnv,
+  CanaryKeyReport,
   CanaryReport,
+  canaryKeyGroups,
 } from '../../src/private/contracts/key-health-canary.contract';
 import { InvokeResult, LocalAws, startLocalAws } from '../support';
 
@@ -45,13 +52,19 @@ const SYMMETRIC_CHECKS = ['key-enabled', 'envelope-round-trip', 'direct-round-tr
 /** Every field of the contract, and only those (the compiler keeps these lists complete). */
 const REPORT_FIELDS: Record<keyof CanaryReport, true> = {
   ok: true,
-  keyArn: true,
-  keySpec: true,
-  keyUsage: true,
-  checks: true,
+  keys: true,
   startedAt: true,
   durationMs: true,
   metricPublished: true,
+};
+const KEY_REPORT_FIELDS: Record<keyof CanaryKeyReport, true> = {
+  keyId: true,
+  ok: true,
+  keySpec: true,
+  keyUsage: true,
+  dataKeyPair: true,
+  keyState: true,
+  checks: true,
 };
 const CHECK_FIELDS: Record<keyof CanaryCheck, true> = { name: true, ok: true, latencyMs: true, error: true };
 
@@ -60,6 +73,8 @@ interface TestKey {
   readonly id: string;
   readonly spec: string;
   readonly usage: string;
+  /** The data key pair spec to probe as well (symmetric keys). */
+  readonly dataKeyPair?: string;
 }
 
 interface CanaryRun {
@@ -77,21 +92,22 @@ interface Credentials {
 // ---------------------------------------------------------------------------
 let functionCounter = 0;
 
-async function createKey(kms: KMSClient, spec = 'SYMMETRIC_DEFAULT', usage = 'ENCRYPT_DECRYPT'): Promise<TestKey> {
+async function createKey(kms: KMSClient, spec = 'SYMMETRIC_DEFAULT', usage = 'ENCRYPT_DECRYPT', origin?: OriginType): Promise<TestKey> {
   const { KeyMetadata } = await kms.send(new CreateKeyCommand({
     KeySpec: spec as KeySpec,
     KeyUsage: usage as KeyUsageType,
+    Origin: origin,
     Description: 'key-health-canary handler test',
   }));
   return { arn: KeyMetadata!.Arn!, id: KeyMetadata!.KeyId!, spec, usage };
 }
 
-/** The environment KeyHealthCanary gives its function. */
-function canaryEnv(key: TestKey, extra: Record<string, string> = {}): Record<string, string> {
+/** The environment KeyHealthCanary gives its function (CANARY_KEYS built by the contract's own encoder). */
+function canaryEnv(keys: TestKey | TestKey[], extra: Record<string, string> = {}): Record<string, string> {
+  const targets = (Array.isArray(keys) ? keys : [keys])
+    .map((k) => ({ keyId: k.id, spec: k.spec, usage: k.usage, ...(k.dataKeyPair ? { dataKeyPair: k.dataKeyPair } : {}) }));
   return {
-    [CanaryEnv.KEY_ARN]: key.arn,
-    [CanaryEnv.KEY_SPEC]: key.spec,
-    [CanaryEnv.KEY_USAGE]: key.usage,
+    [CanaryEnv.KEYS]: JSON.stringify(canaryKeyGroups(targets)),
     [CanaryEnv.METRIC_NAMESPACE]: NAMESPACE,
     ...extra,
   };
@@ -112,15 +128,28 @@ function reportOf(result: InvokeResult): CanaryReport {
   return result.payload as CanaryReport;
 }
 
-async function runCanary(aws: LocalAws, key: TestKey, extraEnv: Record<string, string> = {}): Promise<CanaryRun> {
-  const name = await deployCanary(aws, canaryEnv(key, extraEnv));
+async function runCanary(aws: LocalAws, keys: TestKey | TestKey[], extraEnv: Record<string, string> = {}): Promise<CanaryRun> {
+  const name = await deployCanary(aws, canaryEnv(keys, extraEnv));
   const result = await aws.invoke(name);
   return { result, report: reportOf(result) };
 }
 
-/** name -> outcome, in the order the canary ran its checks. */
-function outcomes(report: CanaryReport): Record<string, { ok: boolean; error?: string }> {
-  return Object.fromEntries(report.checks.map((c) => [c.name, { ok: c.ok, error: c.error }]));
+/** name -> outcome of one key's checks (the first key's by default), in the order the canary ran them. */
+function outcomes(report: CanaryReport, keyId?: string): Record<string, { ok: boolean; error?: string }> {
+  const key = keyId === undefined ? report.keys[0] : report.keys.find((k) => k.keyId === keyId)!;
+  return Object.fromEntries(key.checks.map((c) => [c.name, { ok: c.ok, error: c.error }]));
+}
+
+/** The position of a key in CANARY_KEYS as the contract encodes the keys (grouped by probes). */
+function canaryOrder(keys: TestKey[], keyId: string): number {
+  const groups = JSON.parse(canaryEnv(keys)[CanaryEnv.KEYS]) as Array<{ keyIds: string[] }>;
+  return groups.flatMap((g) => g.keyIds).indexOf(keyId);
+}
+
+/** The first key's report, without its checks. */
+function keyReport(report: CanaryReport, index = 0): Omit<CanaryKeyReport, 'checks'> {
+  const { checks: _checks, ...rest } = report.keys[index];
+  return rest;
 }
 
 // Identifiers that are allowed to be long: request ids and key ids (UUIDs), and the path of the
@@ -151,16 +180,20 @@ function expectNothingSecretIn(result: InvokeResult): void {
 function expectCleanReport(run: CanaryRun): void {
   const { report } = run;
   expect(Object.keys(report).sort()).toEqual(Object.keys(REPORT_FIELDS).sort());
-  for (const check of report.checks) {
-    expect(Object.keys(check).filter((k) => !(k in CHECK_FIELDS))).toEqual([]);
-    expect(typeof check.latencyMs).toBe('number');
-    if (check.ok) {
-      expect(check.error).toBeUndefined();
-    } else {
-      expect(typeof check.error).toBe('string');
+  for (const key of report.keys) {
+    expect(Object.keys(key).filter((k) => !(k in KEY_REPORT_FIELDS))).toEqual([]);
+    for (const check of key.checks) {
+      expect(Object.keys(check).filter((k) => !(k in CHECK_FIELDS))).toEqual([]);
+      expect(typeof check.latencyMs).toBe('number');
+      if (check.ok) {
+        expect(check.error).toBeUndefined();
+      } else {
+        expect(typeof check.error).toBe('string');
+      }
     }
+    expect(key.ok).toBe(key.checks.every((c) => c.ok));
   }
-  expect(report.ok).toBe(report.checks.every((c) => c.ok));
+  expect(report.ok).toBe(report.keys.every((k) => k.ok));
   expect(Number.isNaN(Date.parse(report.startedAt))).toBe(false);
   expectNothingSecretIn(run.result);
 }
@@ -265,6 +298,114 @@ async function startContextIgnoringKms(upstream: string): Promise<ContextIgnorin
   };
 }
 
+/**
+ * A KMS endpoint in front of the emulator that records every secret KMS answers with (data keys
+ * and other plaintexts, plaintext private keys, shared secrets), so that a test can look for
+ * exactly those bytes in the canary's output; optionally it tampers with answers, to prove that
+ * the canary's comparisons fail when KMS is wrong.
+ */
+interface RecordingKms {
+  readonly url: string;
+  /** The secret byte strings KMS returned so far. */
+  readonly secrets: () => Buffer[];
+  /** The KMS operations called so far (`TrentService.<Operation>`), in order. */
+  readonly operations: () => string[];
+  close(): Promise<void>;
+}
+
+const SECRET_FIELDS = ['Plaintext', 'PrivateKeyPlaintext', 'SharedSecret'];
+
+async function startRecordingKms(upstream: string, tamper?: (operation: string, answer: any) => any): Promise<RecordingKms> {
+  const target = new URL(upstream);
+  const secrets: Buffer[] = [];
+  const operations: string[] = [];
+  const forward = (req: http.IncomingMessage, body: Buffer) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      const headers = { ...req.headers, 'host': target.host, 'content-length': String(body.length) };
+      const request = http.request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  const handle = async (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => {
+    const operation = String(req.headers['x-amz-target'] ?? '');
+    operations.push(operation);
+    const answer = await forward(req, body);
+    let out = answer.body;
+    if (answer.status === 200 && answer.body.length > 0) {
+      let json = JSON.parse(answer.body.toString('utf-8'));
+      for (const field of SECRET_FIELDS) {
+        if (typeof json[field] === 'string') secrets.push(Buffer.from(json[field], 'base64'));
+      }
+      if (tamper) {
+        json = tamper(operation, json);
+        out = Buffer.from(JSON.stringify(json));
+      }
+    }
+    const { 'transfer-encoding': _chunked, 'connection': _connection, ...headers } = answer.headers;
+    res.writeHead(answer.status, { ...headers, 'content-length': String(out.length) });
+    res.end(out);
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      handle(req, Buffer.concat(chunks), res).catch((error: Error) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`recording KMS proxy: ${error.message}`);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    secrets: () => [...secrets],
+    operations: () => [...operations],
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * Where any of these secrets appears in the text, whole or its first 15-16 bytes: hex (any case),
+ * base64 and base64url.
+ */
+function secretsIn(text: string, secrets: readonly Buffer[]): string[] {
+  const lower = text.toLowerCase();
+  const found: string[] = [];
+  for (const [i, secret] of secrets.entries()) {
+    const hexForms = [secret.toString('hex'), secret.subarray(0, 16).toString('hex')];
+    const base64Forms = [secret.toString('base64'), secret.toString('base64url'), secret.subarray(0, 15).toString('base64'), secret.subarray(0, 15).toString('base64url')];
+    if (hexForms.some((f) => lower.includes(f))) found.push(`secret ${i} (${secret.length} bytes) in hex`);
+    if (base64Forms.some((f) => text.includes(f))) found.push(`secret ${i} (${secret.length} bytes) in base64`);
+  }
+  return found;
+}
+
+/** None of the secrets KMS returned appears in the canary's log or its answer. */
+function expectNoSecretBytes(run: CanaryRun, secrets: readonly Buffer[]): void {
+  expect(secrets.length).toBeGreaterThan(0);
+  expect(secretsIn(run.result.logs, secrets)).toEqual([]);
+  expect(secretsIn(run.result.rawPayload, secrets)).toEqual([]);
+}
+
+/** Import 32 bytes of fresh material into an EXTERNAL symmetric key, as the import command does. */
+async function importMaterial(kms: KMSClient, keyId: string): Promise<void> {
+  const params = await kms.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+  const wrappingKey = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' });
+  const material = randomBytes(32);
+  const encrypted = publicEncrypt({ key: wrappingKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
+  material.fill(0);
+  await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: encrypted, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+}
+
 // ---------------------------------------------------------------------------
 // The canary against the local AWS (IAM not enforced, as in moto by default)
 // ---------------------------------------------------------------------------
@@ -292,8 +433,9 @@ describe('the bundled key-health canary in the local AWS', () => {
     const run = await runCanary(aws, key);
 
     expect(run.result.functionError).toBeUndefined();
-    expect(run.report).toMatchObject({ ok: true, keyArn: key.arn, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', metricPublished: true });
-    expect(run.report.checks.map((c) => c.name)).toEqual(SYMMETRIC_CHECKS);
+    expect(run.report).toMatchObject({ ok: true, metricPublished: true });
+    expect(keyReport(run.report)).toEqual({ keyId: key.id, ok: true, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', keyState: 'Enabled' });
+    expect(run.report.keys[0].checks.map((c) => c.name)).toEqual(SYMMETRIC_CHECKS);
     expect(outcomes(run.report)).toEqual({
       'key-enabled': { ok: true },
       'envelope-round-trip': { ok: true },
@@ -301,7 +443,7 @@ describe('the bundled key-health canary in the local AWS', () => {
       'wrong-context-refused': { ok: true },
     });
     expectCleanReport(run);
-    expect(run.result.logs).toContain('"event":"key-health-canary","ok":true');
+    expect(run.result.logs).toContain(`"event":"key-health-canary","keyId":"${key.id}","ok":true,"keyState":"Enabled","failed":[]`);
     // The PutMetricData reached the emulator: one data point of 1, dimension KeyId = the key's id.
     expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 1, min: 1, max: 1 });
     const { Metrics = [] } = await cloudwatch.send(new ListMetricsCommand({
@@ -320,7 +462,8 @@ describe('the bundled key-health canary in the local AWS', () => {
 
     expect(run.result.functionError).toBeUndefined();
     expect(run.result.statusCode).toBe(200);
-    expect(run.report).toMatchObject({ ok: false, keyArn: key.arn, metricPublished: true });
+    expect(run.report).toMatchObject({ ok: false, metricPublished: true });
+    expect(keyReport(run.report)).toMatchObject({ keyId: key.id, ok: false, keyState: 'Disabled' });
     expect(outcomes(run.report)).toEqual({
       'key-enabled': { ok: false, error: 'CheckFailed: key state is Disabled' },
       'envelope-round-trip': { ok: false, error: expect.stringMatching(/^DisabledException: .*is disabled/) },
@@ -328,7 +471,7 @@ describe('the bundled key-health canary in the local AWS', () => {
       'wrong-context-refused': { ok: false, error: expect.stringMatching(/^DisabledException: /) },
     });
     expectCleanReport(run);
-    expect(run.result.logs).toContain('"failed":["key-enabled","envelope-round-trip","direct-round-trip","wrong-context-refused"]');
+    expect(run.result.logs).toContain(`"keyId":"${key.id}","ok":false,"keyState":"Disabled","failed":["key-enabled","envelope-round-trip","direct-round-trip","wrong-context-refused"]`);
     expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 1, min: 0, max: 0 });
   });
 
@@ -340,6 +483,7 @@ describe('the bundled key-health canary in the local AWS', () => {
 
     expect(run.result.functionError).toBeUndefined();
     expect(run.report).toMatchObject({ ok: false, metricPublished: true });
+    expect(keyReport(run.report)).toMatchObject({ keyState: 'PendingDeletion' });
     expect(outcomes(run.report)).toEqual({
       'key-enabled': { ok: false, error: 'CheckFailed: key state is PendingDeletion' },
       'envelope-round-trip': { ok: false, error: expect.stringMatching(/^KMSInvalidStateException: .*is pending deletion/) },
@@ -401,10 +545,216 @@ describe('the bundled key-health canary in the local AWS', () => {
 
     const run = await runCanary(aws, key);
 
-    expect(run.report).toMatchObject({ ok: true, keySpec: spec, keyUsage: usage, metricPublished: true });
+    expect(run.report).toMatchObject({ ok: true, metricPublished: true });
+    expect(keyReport(run.report)).toEqual({ keyId: key.id, ok: true, keySpec: spec, keyUsage: usage, keyState: 'Enabled' });
     expect(outcomes(run.report)).toEqual({ 'key-enabled': { ok: true }, [checkName]: { ok: true } });
     expectCleanReport(run);
     expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 1, min: 1, max: 1 });
+  });
+
+  test('the leak scan finds a secret it is given, in hex or base64, whole or in part', () => {
+    const secret = randomBytes(48);
+    expect(secretsIn(`x ${secret.toString('hex').toUpperCase()} y`, [secret])).toEqual(['secret 0 (48 bytes) in hex']);
+    expect(secretsIn(`"${secret.subarray(0, 30).toString('base64')}"`, [secret])).toEqual(['secret 0 (48 bytes) in base64']);
+    expect(secretsIn('nothing here', [secret])).toEqual([]);
+  });
+
+  describe('data key pairs (GenerateDataKeyPair, Decrypt, then public-key encryption and signatures in Node.js)', () => {
+    test.each(['RSA_2048', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1'])('a %s pair round trip passes, and no secret KMS returned is in the log or the answer', async (pairSpec) => {
+      const proxy = await startRecordingKms(aws.endpoint);
+      try {
+        const key = { ...(await createKey(kms)), dataKeyPair: pairSpec };
+
+        const run = await runCanary(aws, key, { AWS_ENDPOINT_URL_KMS: proxy.url });
+
+        expect(run.report).toMatchObject({ ok: true, metricPublished: true });
+        expect(keyReport(run.report)).toEqual({ keyId: key.id, ok: true, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', dataKeyPair: pairSpec, keyState: 'Enabled' });
+        expect(outcomes(run.report)).toEqual({
+          'key-enabled': { ok: true },
+          'envelope-round-trip': { ok: true },
+          'direct-round-trip': { ok: true },
+          'wrong-context-refused': { ok: true },
+          'data-key-pair': { ok: true },
+        });
+        // The pair came from KMS, and its private key was decrypted by KMS.
+        const ops = proxy.operations();
+        expect(ops.slice(ops.indexOf('TrentService.GenerateDataKeyPair'))).toEqual(['TrentService.GenerateDataKeyPair', 'TrentService.Decrypt']);
+        expectCleanReport(run);
+        expectNoSecretBytes(run, proxy.secrets());
+        expect(proxy.secrets().some((s) => s.length > 100)).toBe(true); // the PKCS #8 private keys were recorded
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('the check fails when the public key is not the pair\'s (an answer swapped by a proxy)', async () => {
+      const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' });
+      const proxy = await startRecordingKms(aws.endpoint, (op, answer) => (op === 'TrentService.GenerateDataKeyPair' ? { ...answer, PublicKey: other.toString('base64') } : answer));
+      try {
+        const key = { ...(await createKey(kms)), dataKeyPair: 'ECC_NIST_P256' };
+
+        const run = await runCanary(aws, key, { AWS_ENDPOINT_URL_KMS: proxy.url });
+
+        expect(run.result.functionError).toBeUndefined();
+        expect(outcomes(run.report)['data-key-pair']).toEqual({ ok: false, error: expect.any(String) });
+        expect(run.report.ok).toBe(false);
+        expectCleanReport(run);
+        expectNoSecretBytes(run, proxy.secrets());
+        expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 1, min: 0, max: 0 });
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('the check fails when Decrypt returns another private key than GenerateDataKeyPair did', async () => {
+      const proxy = await startRecordingKms(aws.endpoint, (op, answer) => {
+        if (op !== 'TrentService.GenerateDataKeyPair') return answer;
+        const copy = Buffer.from(answer.PrivateKeyPlaintext, 'base64');
+        copy[copy.length - 1] = 255 - copy[copy.length - 1];
+        return { ...answer, PrivateKeyPlaintext: copy.toString('base64') };
+      });
+      try {
+        const key = { ...(await createKey(kms)), dataKeyPair: 'RSA_2048' };
+
+        const run = await runCanary(aws, key, { AWS_ENDPOINT_URL_KMS: proxy.url });
+
+        expect(outcomes(run.report)['data-key-pair']).toEqual({ ok: false, error: 'CheckFailed: Decrypt returned another private key' });
+        expectCleanReport(run);
+        expectNoSecretBytes(run, proxy.secrets());
+      } finally {
+        await proxy.close();
+      }
+    });
+  });
+
+  describe('key agreement (DeriveSharedSecret against local ECDH with GetPublicKey)', () => {
+    test.each(['ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521'])('a %s key passes, and the shared secret is in neither the log nor the answer', async (spec) => {
+      const proxy = await startRecordingKms(aws.endpoint);
+      try {
+        const key = await createKey(kms, spec, 'KEY_AGREEMENT');
+
+        const run = await runCanary(aws, key, { AWS_ENDPOINT_URL_KMS: proxy.url });
+
+        expect(run.report).toMatchObject({ ok: true, metricPublished: true });
+        expect(keyReport(run.report)).toEqual({ keyId: key.id, ok: true, keySpec: spec, keyUsage: 'KEY_AGREEMENT', keyState: 'Enabled' });
+        expect(outcomes(run.report)).toEqual({ 'key-enabled': { ok: true }, 'key-agreement': { ok: true } });
+        expect(proxy.operations()).toEqual(['TrentService.DescribeKey', 'TrentService.GetPublicKey', 'TrentService.DeriveSharedSecret']);
+        const [sharedSecret] = proxy.secrets();
+        expect(sharedSecret.length).toBe({ ECC_NIST_P256: 32, ECC_NIST_P384: 48, ECC_NIST_P521: 66 }[spec]);
+        expectCleanReport(run);
+        expectNoSecretBytes(run, proxy.secrets());
+        expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 1, min: 1, max: 1 });
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('the check fails when KMS\'s shared secret differs from the local one (one byte changed by a proxy)', async () => {
+      const proxy = await startRecordingKms(aws.endpoint, (op, answer) => {
+        if (op !== 'TrentService.DeriveSharedSecret') return answer;
+        const secret = Buffer.from(answer.SharedSecret, 'base64');
+        secret[0] = 255 - secret[0];
+        return { ...answer, SharedSecret: secret.toString('base64') };
+      });
+      try {
+        const key = await createKey(kms, 'ECC_NIST_P256', 'KEY_AGREEMENT');
+
+        const run = await runCanary(aws, key, { AWS_ENDPOINT_URL_KMS: proxy.url });
+
+        expect(outcomes(run.report)).toEqual({
+          'key-enabled': { ok: true },
+          'key-agreement': { ok: false, error: 'CheckFailed: the shared secrets of KMS and of local ECDH differ' },
+        });
+        expectCleanReport(run);
+        expectNoSecretBytes(run, proxy.secrets());
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('a disabled key-agreement key is reported with its state, not thrown', async () => {
+      const key = await createKey(kms, 'ECC_NIST_P384', 'KEY_AGREEMENT');
+      await kms.send(new DisableKeyCommand({ KeyId: key.id }));
+
+      const run = await runCanary(aws, key);
+
+      expect(run.result.functionError).toBeUndefined();
+      expect(keyReport(run.report)).toMatchObject({ ok: false, keyState: 'Disabled' });
+      expect(outcomes(run.report)).toEqual({
+        'key-enabled': { ok: false, error: 'CheckFailed: key state is Disabled' },
+        'key-agreement': { ok: false, error: expect.stringMatching(/^DisabledException: /) },
+      });
+      expectCleanReport(run);
+      expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 1, min: 0, max: 0 });
+    });
+  });
+
+  test('imported key material: PendingImport is unhealthy with its state; imported, healthy; deleted, unhealthy again', async () => {
+    const key = await createKey(kms, 'SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', OriginType.EXTERNAL);
+    const name = await deployCanary(aws, canaryEnv(key));
+    const invoke = async () => {
+      const result = await aws.invoke(name);
+      return { result, report: reportOf(result) };
+    };
+
+    const pending = await invoke();
+    expect(pending.result.functionError).toBeUndefined();
+    expect(keyReport(pending.report)).toMatchObject({ keyId: key.id, ok: false, keyState: 'PendingImport' });
+    expect(outcomes(pending.report)).toEqual({
+      'key-enabled': { ok: false, error: 'CheckFailed: key state is PendingImport' },
+      'envelope-round-trip': { ok: false, error: expect.stringMatching(/^KMSInvalidStateException: .*pending import/) },
+      'direct-round-trip': { ok: false, error: expect.stringMatching(/^KMSInvalidStateException: /) },
+      'wrong-context-refused': { ok: false, error: expect.stringMatching(/^KMSInvalidStateException: /) },
+    });
+    expect(pending.result.logs).toContain(`"keyId":"${key.id}","ok":false,"keyState":"PendingImport"`);
+    expectCleanReport(pending);
+
+    await importMaterial(kms, key.id);
+    const imported = await invoke();
+    expect(keyReport(imported.report)).toMatchObject({ ok: true, keyState: 'Enabled' });
+    expectCleanReport(imported);
+
+    await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: key.id }));
+    const deleted = await invoke();
+    expect(keyReport(deleted.report)).toMatchObject({ ok: false, keyState: 'PendingImport' });
+    expect(outcomes(deleted.report)['key-enabled']).toEqual({ ok: false, error: 'CheckFailed: key state is PendingImport' });
+    expectCleanReport(deleted);
+
+    // one data point per run: 0, 1, 0
+    expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 3, min: 0, max: 1 });
+  });
+
+  test('one function probes several keys: a report, a log line and a KeyHealthy data point per key', async () => {
+    const healthy = { ...(await createKey(kms)), dataKeyPair: 'ECC_NIST_P256' };
+    const agreement = await createKey(kms, 'ECC_NIST_P256', 'KEY_AGREEMENT');
+    const disabled = await createKey(kms);
+    await kms.send(new DisableKeyCommand({ KeyId: disabled.id }));
+    const mac = await createKey(kms, 'HMAC_256', 'GENERATE_VERIFY_MAC');
+    const keys = [healthy, agreement, disabled, mac];
+
+    const run = await runCanary(aws, keys);
+
+    expect(run.result.functionError).toBeUndefined();
+    expect(run.report).toMatchObject({ ok: false, metricPublished: true });
+    // in the order of CANARY_KEYS, which groups keys of the same probes
+    expect(run.report.keys.map((k) => [k.keyId, k.ok, k.keyState])).toEqual([
+      [healthy.id, true, 'Enabled'],
+      [agreement.id, true, 'Enabled'],
+      [disabled.id, false, 'Disabled'],
+      [mac.id, true, 'Enabled'],
+    ].sort((a, b) => canaryOrder(keys, a[0] as string) - canaryOrder(keys, b[0] as string)));
+    expect(outcomes(run.report, healthy.id)['data-key-pair']).toEqual({ ok: true });
+    expect(outcomes(run.report, agreement.id)['key-agreement']).toEqual({ ok: true });
+    expect(outcomes(run.report, mac.id)['generate-verify-mac']).toEqual({ ok: true });
+    for (const key of keys) {
+      const line = run.result.logs.split('\n').filter((l) => l.includes(`"keyId":"${key.id}"`));
+      expect(line).toHaveLength(1);
+    }
+    expectCleanReport(run);
+    expect(await healthMetric(cloudwatch, healthy.id)).toEqual({ samples: 1, min: 1, max: 1 });
+    expect(await healthMetric(cloudwatch, agreement.id)).toEqual({ samples: 1, min: 1, max: 1 });
+    expect(await healthMetric(cloudwatch, disabled.id)).toEqual({ samples: 1, min: 0, max: 0 });
+    expect(await healthMetric(cloudwatch, mac.id)).toEqual({ samples: 1, min: 1, max: 1 });
   });
 
   test('a key that does not exist is reported as NotFoundException, not thrown', async () => {
@@ -418,6 +768,7 @@ describe('the bundled key-health canary in the local AWS', () => {
     const run = await runCanary(aws, missing);
 
     expect(run.report.ok).toBe(false);
+    expect(keyReport(run.report)).not.toHaveProperty('keyState');
     for (const name of SYMMETRIC_CHECKS) {
       expect(outcomes(run.report)[name]).toEqual({ ok: false, error: expect.stringMatching(/^NotFoundException: /) });
     }
@@ -425,21 +776,21 @@ describe('the bundled key-health canary in the local AWS', () => {
   });
 
   test('a usage the canary cannot exercise is reported as a failed supported-usage check', async () => {
-    const key = await createKey(kms, 'ECC_NIST_P256', 'KEY_AGREEMENT');
+    const key = { ...(await createKey(kms)), usage: 'A_FUTURE_USAGE' };
 
     const run = await runCanary(aws, key);
 
     expect(run.report.ok).toBe(false);
     expect(outcomes(run.report)).toEqual({
       'key-enabled': { ok: true },
-      'supported-usage': { ok: false, error: 'the canary cannot exercise a KEY_AGREEMENT key' },
+      'supported-usage': { ok: false, error: 'the canary cannot exercise a A_FUTURE_USAGE key' },
     });
     expectCleanReport(run);
   });
 
-  test('without CANARY_KEY_ARN the canary throws "misconfigured" (today) and publishes nothing', async () => {
+  test('without CANARY_KEYS the canary throws "misconfigured" and publishes nothing', async () => {
     const key = await createKey(kms);
-    const { [CanaryEnv.KEY_ARN]: _omitted, ...environment } = canaryEnv(key);
+    const { [CanaryEnv.KEYS]: _omitted, ...environment } = canaryEnv(key);
     const name = await deployCanary(aws, environment);
 
     const result = await aws.invoke(name);
@@ -447,7 +798,7 @@ describe('the bundled key-health canary in the local AWS', () => {
     expect(result.functionError).toBe('Unhandled');
     expect(result.payload).toMatchObject({
       errorType: 'Error',
-      errorMessage: 'the canary is misconfigured: environment variable CANARY_KEY_ARN is not set',
+      errorMessage: 'the canary is misconfigured: CANARY_KEYS must be a JSON array of {spec, usage, keyIds}. Received: nothing',
     });
     expectNothingSecretIn(result);
     expect(await healthMetric(cloudwatch, key.id)).toEqual({ samples: 0 });
@@ -536,7 +887,8 @@ describe('the bundled key-health canary without KMS permissions (IAM enforced)',
     const run = { result, report: reportOf(result) };
 
     expect(result.functionError).toBeUndefined();
-    expect(run.report).toMatchObject({ ok: false, keyArn: key.arn, metricPublished: true });
+    expect(run.report).toMatchObject({ ok: false, metricPublished: true });
+    expect(keyReport(run.report)).toEqual({ keyId: key.id, ok: false, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' });
     // Denied as the function's role (temporary credentials), not as a user or the dummy keys.
     const denied = (action: string) => ({
       ok: false,
