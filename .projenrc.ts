@@ -128,6 +128,10 @@ const cli = project.bundler.addBundle('src/cli/main.ts', {
 });
 project.addBins({ 'cdk-kms-governance': cli.outfile });
 project.eslint?.allowDevDeps('src/cli/**');
+// jsii's tsconfig.json leaves src/cli out (excludeTypescript): eslint's typed rules find it through this one.
+new JsonFile(project, 'src/cli/tsconfig.json', {
+  obj: { extends: '../../test/tsconfig.json', include: ['**/*.ts'] },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Tests. `npm test` runs, in order: the handler bundles, jest (unit, compliance, policy behaviour,
