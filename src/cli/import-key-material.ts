@@ -22,6 +22,7 @@ import {
   KeyMetadata,
 } from '@aws-sdk/client-kms';
 import { HANDLER_CLIENT_CONFIG } from '../private/handlers/client-config';
+import { KEY_MATERIAL_ACTIONS } from '../private/kms-actions';
 
 /** Where the command writes; tests capture it. */
 export interface CommandIo {
@@ -330,7 +331,7 @@ async function call<T>(operation: string, given: string, fn: () => Promise<T>): 
       InvalidCiphertextException: 'AWS KMS could not unwrap the key material: check --wrapping-algorithm',
       UnsupportedOperationException: `AWS KMS does not support this ${operation} for --key ${given}`,
       AccessDeniedException:
-        `${operation} on --key ${given} was denied: key-material import is for the key's administrators (kms:GetParametersForImport, kms:ImportKeyMaterial)`,
+        `${operation} on --key ${given} was denied: key material is for the key's administrators (${KEY_MATERIAL_ACTIONS.join(', ')})`,
       KMSInvalidStateException: `--key ${given} is not in a state that allows ${operation}`,
       DisabledException: `--key ${given} is disabled`,
     };
