@@ -30,6 +30,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
 
   jsiiVersion: '~6.0',
+  // The package's command is bundled into assets/ (see below), not compiled into lib/.
+  excludeTypescript: ['src/cli/**'],
   // The floor: the first aws-cdk-lib that gives validation plugins the construct tree (appConstruct),
   // and whose synth writes the validation-report.json the CDK CLI reads to fail `cdk synth`.
   cdkVersion: '2.258.0',
@@ -111,6 +113,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
     compilerOptions: {},
   },
   gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '/tools/compat/node_modules/', '__pycache__/', '/cdk.out.*/', '.jsii.tabl.json'],
+});
+
+// The package's command (`npx cdk-kms-governance import-key-material ...`): bundled with esbuild,
+// the AWS SDK for JavaScript inside, into one file under assets/ (shipped, like the handler
+// bundles). Bundling keeps @aws-sdk/client-kms a dev dependency: as a jsii bundledDependency it
+// would ship its whole dependency tree (about a hundred packages) in every language's package.
+const cli = project.bundler.addBundle('src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  externals: [],
+  sourcemap: false,
+  watchTask: false,
+  banner: '#!/usr/bin/env node',
+  executable: true,
+  // BundlingOptions does not list minify (see handlerBundling)
+  ...{ minify: true },
+});
+project.addBins({ 'cdk-kms-governance': cli.outfile });
+project.eslint?.allowDevDeps('src/cli/**');
+// jsii's tsconfig.json leaves src/cli out (excludeTypescript): eslint's typed rules find it through this one.
+new JsonFile(project, 'src/cli/tsconfig.json', {
+  obj: { extends: '../../test/tsconfig.json', include: ['**/*.ts'] },
 });
 
 // ---------------------------------------------------------------------------------------------

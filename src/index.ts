@@ -12,6 +12,7 @@ export * from './library-function';
 export * from './key-health-canary';
 export * from './envelope-encrypted-bucket';
 export * from './key-audit-trail';
+export * from './key-material-expiry-alarm';
 export * from './ebs-default-encryption';
 export * from './encrypted-secure-string-param';
 export * from './nag/kms-governance-checks';

@@ -5,7 +5,7 @@ import { governanceRoleProps, refuseIdentityStatement } from './internal/governa
 import { KeyAuditTrail } from './key-audit-trail';
 import { KeyGovernanceRoleProps } from './key-governance-role';
 import { AUDITOR_READS_ALL_KEYS, acknowledge } from './private/acknowledgements';
-import { ADMIN_ACTIONS, AUDIT_ACTIONS, CREATE_KEY_ACTION, IMPORT_ACTIONS, Sid, USE_OR_CONFER_USE_ACTIONS } from './private/kms-actions';
+import { ADMIN_ACTIONS, AUDIT_ACTIONS, CREATE_KEY_ACTION, KEY_MATERIAL_ACTIONS, Sid, USE_OR_CONFER_USE_ACTIONS } from './private/kms-actions';
 
 /**
  * Properties of a `KeyAuditorRole`.
@@ -63,7 +63,7 @@ export class KeyAuditorRole extends iam.Role {
           resources: ['*'],
         }),
         new iam.PolicyStatement({ sid: Sid.DENY_KEY_USE, effect: iam.Effect.DENY, actions: [...USE_OR_CONFER_USE_ACTIONS], resources: ['*'] }),
-        new iam.PolicyStatement({ sid: Sid.DENY_KEY_CHANGES, effect: iam.Effect.DENY, actions: [...CHANGE_ACTIONS, CREATE_KEY_ACTION, ...IMPORT_ACTIONS], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: Sid.DENY_KEY_CHANGES, effect: iam.Effect.DENY, actions: [...CHANGE_ACTIONS, CREATE_KEY_ACTION, ...KEY_MATERIAL_ACTIONS], resources: ['*'] }),
       ],
     });
     acknowledge(this.permissions.node.defaultChild!, [AUDITOR_READS_ALL_KEYS]);

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { IManagedKey, KeyPolicyOptions } from './managed-key';
+import { IManagedKey, KeyMaterialOrigin, KeyPolicyOptions } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
 import { normalizeAlias, quote, validateDaysRange, validateLength } from './private/validate';
 
@@ -75,6 +75,12 @@ export class ManagedCmkReplica extends ManagedKeyBase {
   public readonly keySpec: kms.KeySpec;
   /** A replica is a multi-Region key. */
   public readonly multiRegion = true;
+  /**
+   * Where the key material comes from: the primary's origin. A replica of a key with imported
+   * material starts in `PendingImport`: import the same key material into it (AWS KMS does not copy
+   * imported material to replicas); its administrators may.
+   */
+  public readonly keyMaterialOrigin: KeyMaterialOrigin;
   /** The primary alias name of the replica, with the `alias/` prefix. */
   public readonly aliasName: string;
   /** The underlying `AWS::KMS::ReplicaKey`. */
@@ -101,6 +107,8 @@ export class ManagedCmkReplica extends ManagedKeyBase {
 
     this.keySpec = props.primaryKey.keySpec;
     this.keyUsage = props.primaryKey.keyUsage;
+    // A key of an older copy of the package has no origin: its material is from AWS KMS.
+    this.keyMaterialOrigin = props.primaryKey.keyMaterialOrigin ?? KeyMaterialOrigin.AWS_KMS;
     this.cfnReplicaKey = new kms.CfnReplicaKey(this, 'Resource', {
       primaryKeyArn: props.primaryKeyArn ?? props.primaryKey.keyArn,
       keyPolicy: this.policy,

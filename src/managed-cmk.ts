@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { IKeyAudit, KeyPolicyOptions } from './managed-key';
+import { IKeyAudit, KeyMaterialOrigin, KeyPolicyOptions } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
 import { normalizeAlias, quote, validateDaysRange, validateUnique } from './private/validate';
 
@@ -58,12 +58,31 @@ export interface ManagedCmkProps extends KeyPolicyOptions {
   readonly keyUsage?: kms.KeyUsage;
 
   /**
-   * Whether AWS KMS rotates the key material automatically. Only symmetric encryption keys
-   * support rotation; asking for it on another key is an error.
+   * Whether AWS KMS rotates the key material automatically. Only symmetric encryption keys with
+   * key material from AWS KMS support it; asking for it on another key is an error.
    *
-   * @default - true for symmetric encryption keys, false otherwise
+   * @default - true for symmetric encryption keys with key material from AWS KMS, false otherwise
+   * (asymmetric and HMAC keys, and keys with imported key material)
    */
   readonly enableKeyRotation?: boolean;
+
+  /**
+   * Where the key material comes from. With `KeyMaterialOrigin.EXTERNAL` the key is created without
+   * key material, in the `PendingImport` state, and you import your own
+   * (`npx cdk-kms-governance import-key-material`); the key's administrators (and the account
+   * root, under `RootAccess.ADMINISTRATION_ONLY`) may import and delete it, its users may not.
+   *
+   * AWS KMS does not rotate imported key material automatically, so such a key has no automatic
+   * rotation (a synth warning says which compliance findings that raises); symmetric keys can be
+   * rotated on demand by importing new material. Expiry is set at import (`--valid-to`); watch it
+   * with `KeyMaterialExpiryAlarm`.
+   *
+   * IMPORTANT: changing it replaces the key.
+   *
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html
+   * @default KeyMaterialOrigin.AWS_KMS
+   */
+  readonly keyMaterialOrigin?: KeyMaterialOrigin;
 
   /**
    * How often the key material rotates, between 90 and 2560 days.
@@ -133,6 +152,46 @@ const SPEC_USAGES: Record<string, kms.KeyUsage[]> = {
   ML_DSA_87: [kms.KeyUsage.SIGN_VERIFY],
 };
 
+/** Why a symmetric key with imported key material does not rotate automatically, and what that raises. */
+const EXTERNAL_ROTATION_WARNING =
+  'This key has imported key material (keyMaterialOrigin: EXTERNAL), which AWS KMS does not rotate automatically: EnableKeyRotation ' +
+  'is false. cdk-nag reports AwsSolutions-KMS5, NIST.800.53.R5-KMSBackingKeyRotationEnabled and PCI.DSS.321-KMSBackingKeyRotationEnabled for it; ' +
+  'acknowledge them with the reason "imported key material cannot rotate automatically; it is rotated on demand (new key material, ' +
+  'RotateKeyOnDemand)" and rotate it on a schedule of your own. An organization that enables the AWS Control Tower control CT.KMS.PR.1 ' +
+  'refuses symmetric keys without EnableKeyRotation at deployment, so it cannot create this key.';
+
+/** The key specs whose key material cannot be imported. */
+const NO_IMPORT_SPECS: readonly string[] = [kms.KeySpec.ML_DSA_44, kms.KeySpec.ML_DSA_65, kms.KeySpec.ML_DSA_87];
+
+/** The key-material origin of a `ManagedCmk`, checked against what AWS KMS and CloudFormation accept. */
+function validateOrigin(key: ManagedCmk, props: ManagedCmkProps): KeyMaterialOrigin {
+  const origin = props.keyMaterialOrigin ?? KeyMaterialOrigin.AWS_KMS;
+  if (!Object.values(KeyMaterialOrigin).includes(origin)) {
+    throw new Error(
+      "'keyMaterialOrigin' must be AWS_KMS or EXTERNAL (CloudFormation creates no keys in custom key stores, AWS_CLOUDHSM or " +
+        `EXTERNAL_KEY_STORE). Received: ${quote(origin)}`,
+    );
+  }
+  if (origin !== KeyMaterialOrigin.EXTERNAL) return origin;
+  if (NO_IMPORT_SPECS.includes(key.keySpec)) {
+    throw new Error(`'keyMaterialOrigin' EXTERNAL is not supported for ${key.keySpec} keys: AWS KMS does not import ML-DSA key material. Received: EXTERNAL with keySpec ${key.keySpec}`);
+  }
+  const region = Stack.of(key).region;
+  if (!Token.isUnresolved(region) && region.startsWith('cn-') && key.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+    throw new Error(
+      `'keyMaterialOrigin' EXTERNAL with keySpec ${key.keySpec}: in the China Regions AWS KMS imports only symmetric encryption key ` +
+        `material. Received: EXTERNAL with keySpec ${key.keySpec} in ${region}`,
+    );
+  }
+  if (props.enabled === false) {
+    throw new Error(
+      "'enabled' does not apply with 'keyMaterialOrigin' EXTERNAL: the key is created in PendingImport and is enabled when key material " +
+        'is imported (disable it afterwards with DisableKey). Received: false',
+    );
+  }
+  return origin;
+}
+
 /**
  * A customer-managed KMS key that is compliant by default: rotation on, a key policy in which
  * administrators cannot use the key and users cannot administer it, an alias, a 30-day pending
@@ -157,6 +216,8 @@ export class ManagedCmk extends ManagedKeyBase {
   public readonly multiRegion: boolean;
   /** Whether automatic rotation is on. */
   public readonly rotationEnabled: boolean;
+  /** Where the key material comes from: AWS KMS, or imported (`EXTERNAL`). */
+  public readonly keyMaterialOrigin: KeyMaterialOrigin;
   /** The underlying `AWS::KMS::Key`. */
   public readonly cfnKey: kms.CfnKey;
 
@@ -181,10 +242,24 @@ export class ManagedCmk extends ManagedKeyBase {
       );
     }
     const symmetric = this.keySpec === kms.KeySpec.SYMMETRIC_DEFAULT;
+    this.keyMaterialOrigin = validateOrigin(this, props);
+    const external = this.keyMaterialOrigin === KeyMaterialOrigin.EXTERNAL;
     if (props.enableKeyRotation === true && !symmetric) {
       throw new Error(`'enableKeyRotation' can be true only for SYMMETRIC_DEFAULT keys: AWS KMS does not rotate ${this.keySpec} keys. Received: true`);
     }
-    this.rotationEnabled = props.enableKeyRotation ?? symmetric;
+    if (props.enableKeyRotation === true && external) {
+      throw new Error(
+        "'enableKeyRotation' must not be true with 'keyMaterialOrigin' EXTERNAL: AWS KMS does not rotate imported key material " +
+          'automatically. Rotate it on demand instead (import new key material, then RotateKeyOnDemand). Received: true',
+      );
+    }
+    if (props.rotationPeriod !== undefined && external) {
+      throw new Error(
+        "'rotationPeriod' does not apply with 'keyMaterialOrigin' EXTERNAL: AWS KMS does not rotate imported key material automatically. " +
+          `Received: ${props.rotationPeriod.toHumanString()}`,
+      );
+    }
+    this.rotationEnabled = props.enableKeyRotation ?? (symmetric && !external);
     if (props.rotationPeriod !== undefined && !this.rotationEnabled) {
       throw new Error(`'rotationPeriod' needs key rotation, which is off for this key. Received: ${props.rotationPeriod.toHumanString()}`);
     }
@@ -202,10 +277,15 @@ export class ManagedCmk extends ManagedKeyBase {
       enableKeyRotation: this.rotationEnabled,
       rotationPeriodInDays: this.rotationEnabled ? rotationDays ?? props.rotationPeriod?.toDays() : undefined,
       pendingWindowInDays: pendingDays ?? props.pendingWindow?.toDays(),
-      enabled: props.enabled ?? true,
+      // A key with imported material starts in PendingImport and becomes Enabled when material is imported.
+      enabled: external ? undefined : props.enabled ?? true,
       multiRegion: props.multiRegion,
+      origin: external ? KeyMaterialOrigin.EXTERNAL : undefined,
       keyPolicy: this.policy,
     });
+    if (external && symmetric) {
+      Annotations.of(this).addWarningV2('cdk-kms-governance:externalKeyNoAutomaticRotation', EXTERNAL_ROTATION_WARNING);
+    }
     this.cfnKey.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.keyArn = this.cfnKey.attrArn;
     this.keyId = this.cfnKey.ref;

@@ -2,7 +2,7 @@ import { CfnResource, Resource, ResourceProps, Stack, Token } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { IManagedKey, KeyPolicyOptions, RootAccess, ScopedGrantOptions } from './managed-key';
+import { IManagedKey, KeyMaterialOrigin, KeyPolicyOptions, RootAccess, ScopedGrantOptions } from './managed-key';
 import { ManagedKeyGrants } from './managed-key-grants';
 import { shortHash } from './private/ids';
 import { scopedGrantConditions } from './private/key-policy/conditions';
@@ -11,7 +11,6 @@ import { registerServiceUse } from './private/key-policy/service-use';
 import { KeyPolicyStatements } from './private/key-policy/statements';
 import { KeyPolicyWriter } from './private/key-policy/writer';
 import {
-  ADMIN_ACTIONS,
   DECRYPT_ACTIONS,
   ENCRYPT_ACTIONS,
   GENERATE_MAC_ACTIONS,
@@ -80,6 +79,8 @@ export abstract class ManagedKeyBase extends Resource implements IManagedKey {
   public abstract readonly keySpec: kms.KeySpec;
   /** Whether the key is a multi-Region key (a primary or a replica). */
   public abstract readonly multiRegion: boolean;
+  /** Where the key material comes from: AWS KMS, or imported (`EXTERNAL`). */
+  public abstract readonly keyMaterialOrigin: KeyMaterialOrigin;
   /** What the account root principal may do. */
   public readonly rootAccess: RootAccess;
   /** The key policy document. Add statements with `addToResourcePolicy`. */
@@ -250,9 +251,12 @@ export abstract class ManagedKeyBase extends Resource implements IManagedKey {
     return this.writer.grant(grantee, VERIFY_MAC_ACTIONS);
   }
 
-  /** Grant the administration actions: the principal manages the key but cannot use it. */
+  /**
+   * Grant the administration actions: the principal manages the key but cannot use it. For a key
+   * with imported key material they include importing and deleting it.
+   */
   public grantAdmin(grantee: iam.IGrantable): iam.Grant {
-    return this.writer.grant(grantee, ADMIN_ACTIONS);
+    return this.writer.grant(grantee, this.writer.adminActions);
   }
 
   /** Grant the full usage set for this key's usage, as for `users`. */

@@ -21,6 +21,24 @@ export enum RootAccess {
 }
 
 /**
+ * Where the key material of a key comes from.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html
+ */
+export enum KeyMaterialOrigin {
+  /** AWS KMS generates the key material (the default). */
+  AWS_KMS = 'AWS_KMS',
+
+  /**
+   * You import the key material ("bring your own key"): the key is created without material, in the
+   * `PendingImport` state, and is usable once you import material into it (for example with
+   * `npx cdk-kms-governance import-key-material`). Its material can expire and can be deleted; you
+   * keep the original. AWS KMS does not rotate such a key automatically.
+   */
+  EXTERNAL = 'EXTERNAL',
+}
+
+/**
  * Who may administer and use a key: the key-policy part shared by `ManagedCmk` and
  * `ManagedCmkReplica`.
  */
@@ -168,6 +186,8 @@ export interface IManagedKey extends kms.IKey {
   readonly rootAccess: RootAccess;
   /** Whether the key is a multi-Region key (a primary or a replica). */
   readonly multiRegion: boolean;
+  /** Where the key material comes from: AWS KMS, or imported (`EXTERNAL`). */
+  readonly keyMaterialOrigin: KeyMaterialOrigin;
   /** The usage actions for this key's usage (see `KeyPolicyOptions.users`). */
   readonly usageActions: string[];
 

@@ -1,5 +1,5 @@
 import { App, CfnParameter, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,10 +9,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ManagedCmk, RootAccess } from '../src';
-import { asArray, identityPolicyActions, keyPolicyStatements, newStack, statementBySid, TEST_ENV, unacknowledged } from './support';
+import { KeyMaterialOrigin, ManagedCmk, ManagedCmkReplica, RootAccess } from '../src';
+import {
+  asArray, controlTowerFindings, firing, identityPolicyActions, keyPolicyStatements, libraryFindings, newStack, statementBySid, TEST_ENV,
+  unacknowledged,
+} from './support';
 import { principalTagValue } from '../src/private/key-policy/cross-stack';
-import { ADMIN_ACTIONS, CRYPTOGRAPHIC_ACTIONS } from '../src/private/kms-actions';
+import { ADMIN_ACTIONS, CRYPTOGRAPHIC_ACTIONS, EXTERNAL_KEY_ADMIN_ACTIONS, KEY_MATERIAL_ACTIONS } from '../src/private/kms-actions';
 
 function role(stack: Stack, id: string): iam.Role {
   return new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -571,5 +574,154 @@ describe('cross-stack', () => {
     const value = principalTagValue(odd);
     expect(value).toMatch(/^us-east-1\/Apps\/Odd _role_ _1-[0-9A-F]{8}$/);
     expect(value).not.toEqual(principalTagValue(new iam.Role(stack, 'Odd [role] #1', { assumedBy: new iam.AccountRootPrincipal() })));
+  });
+});
+
+describe('imported key material (keyMaterialOrigin: EXTERNAL)', () => {
+  const external = { alias: 'byok', keyMaterialOrigin: KeyMaterialOrigin.EXTERNAL };
+
+  describe('a symmetric key with defaults otherwise', () => {
+    // GIVEN an EXTERNAL key with an administrator and a user
+    const { app, stack } = newStack();
+    const admin = role(stack, 'Admin');
+    const user = role(stack, 'User');
+    const key = new ManagedCmk(stack, 'Cmk', { ...external, administrators: [admin], users: [user] });
+    const template = Template.fromStack(stack);
+    const statements = keyPolicyStatements(template);
+
+    test('Origin EXTERNAL, no automatic rotation, no Enabled (the key starts in PendingImport)', () => {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        Origin: 'EXTERNAL',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        EnableKeyRotation: false,
+        RotationPeriodInDays: Match.absent(),
+        Enabled: Match.absent(),
+        PendingWindowInDays: 30,
+      });
+      template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+      expect(key.keyMaterialOrigin).toBe(KeyMaterialOrigin.EXTERNAL);
+      expect(key.rotationEnabled).toBe(false);
+    });
+
+    test('the default of no rotation is not silent: a warning names the findings and the reason to acknowledge them with', () => {
+      const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Cmk', Match.stringLikeRegexp('externalKeyNoAutomaticRotation'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.stringify(warnings[0].entry.data)).toMatch(/AwsSolutions-KMS5.*KMSBackingKeyRotationEnabled.*rotated on demand.*CT\.KMS\.PR\.1/);
+    });
+
+    test('the account root and the administrators get the key-material actions; the users do not', () => {
+      const root = statements.find((s) => s.Sid === 'KeyRootAdministration');
+      const admins = statements.find((s) => s.Sid === 'KeyAdministration');
+      const users = statements.find((s) => s.Sid === 'KeyUsage');
+      expect([...root.Action].sort()).toEqual([...EXTERNAL_KEY_ADMIN_ACTIONS]);
+      expect([...admins.Action].sort()).toEqual([...EXTERNAL_KEY_ADMIN_ACTIONS]);
+      for (const action of KEY_MATERIAL_ACTIONS) {
+        expect(root.Action).toContain(action);
+        expect(users.Action).not.toContain(action);
+      }
+      // The administrators are still denied use.
+      const deny = statements.find((s) => s.Sid === 'KeyAdministratorsCannotUse');
+      expect(deny.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']));
+    });
+
+    test('a key from AWS KMS gets no key-material action', () => {
+      const other = newStack('Other').stack;
+      new ManagedCmk(other, 'Cmk', { alias: 'aws-material', administrators: [role(other, 'Admin')] });
+      const all = keyPolicyStatements(Template.fromStack(other)).flatMap((s) => asArray<string>(s.Action));
+      for (const action of KEY_MATERIAL_ACTIONS) expect(all).not.toContain(action);
+    });
+
+    test('the only findings are the cdk-nag rotation rules, which do not know imported material; ours report none', () => {
+      app.synth();
+      expect(libraryFindings(stack).map((f) => f.id).sort()).toEqual([
+        'AwsSolutions-KMS5',
+        'NIST.800.53.R5-KMSBackingKeyRotationEnabled',
+        'PCI.DSS.321-KMSBackingKeyRotationEnabled',
+      ]);
+      expect(firing(stack, 'KeyRotation')).toEqual([]);
+      expect(firing(stack, 'KeyRotationOnlyForSymmetricKeys')).toEqual([]);
+    });
+  });
+
+  test('Control Tower CT.KMS.PR.1 refuses a symmetric EXTERNAL key (its rule requires EnableKeyRotation, which KMS refuses for imported material)', () => {
+    const app = new App();
+    new ManagedCmk(new Stack(app, 'Ct', { env: TEST_ENV }), 'Cmk', external);
+    const findings = controlTowerFindings(app).filter((f) => f.control.startsWith('CT.KMS.'));
+    expect(findings.map((f) => `${f.control} ${f.path}`)).toEqual(['CT.KMS.PR.1 Ct/Cmk/Resource']);
+  });
+
+  test.each<[string, kms.KeySpec, kms.KeyUsage | undefined]>([
+    ['HMAC', kms.KeySpec.HMAC_256, undefined],
+    ['RSA encryption', kms.KeySpec.RSA_3072, kms.KeyUsage.ENCRYPT_DECRYPT],
+    ['RSA signing', kms.KeySpec.RSA_4096, kms.KeyUsage.SIGN_VERIFY],
+    ['ECC signing', kms.KeySpec.ECC_NIST_P384, kms.KeyUsage.SIGN_VERIFY],
+    ['ECC key agreement', kms.KeySpec.ECC_NIST_P256, kms.KeyUsage.KEY_AGREEMENT],
+    ['SM2', kms.KeySpec.SM2, kms.KeyUsage.SIGN_VERIFY],
+  ])('%s keys take imported material too (no rotation, no warning)', (_name, keySpec, keyUsage) => {
+    const { stack } = newStack();
+    new ManagedCmk(stack, 'Cmk', { ...external, keySpec, keyUsage });
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { Origin: 'EXTERNAL', KeySpec: keySpec, EnableKeyRotation: false });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('externalKeyNoAutomaticRotation'))).toHaveLength(0);
+  });
+
+  test('a multi-Region EXTERNAL primary and its replica: the replica has the same origin and its administrators may import', () => {
+    const app = new App();
+    const primary = new ManagedCmk(new Stack(app, 'Primary', { env: TEST_ENV }), 'Cmk', { ...external, multiRegion: true });
+    const replicaStack = new Stack(app, 'Replica', { env: { ...TEST_ENV, region: 'eu-west-1' } });
+    const replica = new ManagedCmkReplica(replicaStack, 'Replica', {
+      primaryKey: primary,
+      primaryKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+      alias: 'byok',
+      administrators: [role(replicaStack, 'Admin')],
+    });
+    Template.fromStack(primary.stack).hasResourceProperties('AWS::KMS::Key', { Origin: 'EXTERNAL', MultiRegion: true });
+    expect(replica.keyMaterialOrigin).toBe(KeyMaterialOrigin.EXTERNAL);
+    const admins = statementBySid(Template.fromStack(replicaStack), 'KeyAdministration');
+    expect([...admins.Action].sort()).toEqual([...EXTERNAL_KEY_ADMIN_ACTIONS]);
+  });
+
+  test('grantAdmin and grant() of a key-material action are administration; mixed with use they are refused', () => {
+    const { stack } = newStack();
+    const key = new ManagedCmk(stack, 'Cmk', external);
+    key.grantAdmin(role(stack, 'LateAdmin'));
+    key.grant(role(stack, 'Importer'), 'kms:ImportKeyMaterial', 'kms:GetParametersForImport');
+    const statements = keyPolicyStatements(Template.fromStack(stack));
+    const late = statements.find((s) => s.Sid === 'KeyAdministration');
+    expect([...late.Action].sort()).toEqual([...EXTERNAL_KEY_ADMIN_ACTIONS]);
+    const partial = statements.find((s) => s.Sid === 'KeyAdministrationPartial');
+    expect([...partial.Action].sort()).toEqual(['kms:GetParametersForImport', 'kms:ImportKeyMaterial']);
+    expect(() => key.grant(role(stack, 'Both'), 'kms:ImportKeyMaterial', 'kms:Decrypt')).toThrow(
+      /'actions' must not mix administration \(kms:ImportKeyMaterial\) and use \(kms:Decrypt\)/);
+  });
+});
+
+describe('bad input with imported key material gets a clear error naming the prop and the value', () => {
+  const external = { alias: 'byok', keyMaterialOrigin: KeyMaterialOrigin.EXTERNAL };
+  test.each<[string, any, RegExp]>([
+    ['automatic rotation', { ...external, enableKeyRotation: true }, /'enableKeyRotation' must not be true with 'keyMaterialOrigin' EXTERNAL: AWS KMS does not rotate imported key material automatically.* Received: true/],
+    ['a rotation period', { ...external, rotationPeriod: Duration.days(180) }, /'rotationPeriod' does not apply with 'keyMaterialOrigin' EXTERNAL.* Received: 180 days/],
+    ['ML-DSA 44', { ...external, keySpec: kms.KeySpec.ML_DSA_44 }, /'keyMaterialOrigin' EXTERNAL is not supported for ML_DSA_44 keys.* Received: EXTERNAL with keySpec ML_DSA_44/],
+    ['ML-DSA 65', { ...external, keySpec: kms.KeySpec.ML_DSA_65 }, /'keyMaterialOrigin' EXTERNAL is not supported for ML_DSA_65 keys/],
+    ['ML-DSA 87', { ...external, keySpec: kms.KeySpec.ML_DSA_87 }, /'keyMaterialOrigin' EXTERNAL is not supported for ML_DSA_87 keys/],
+    ['a custom key store origin', { alias: 'byok', keyMaterialOrigin: 'AWS_CLOUDHSM' }, /'keyMaterialOrigin' must be AWS_KMS or EXTERNAL \(CloudFormation creates no keys in custom key stores.* Received: "AWS_CLOUDHSM"/],
+    ['an external key store origin', { alias: 'byok', keyMaterialOrigin: 'EXTERNAL_KEY_STORE' }, /'keyMaterialOrigin' must be AWS_KMS or EXTERNAL.* Received: "EXTERNAL_KEY_STORE"/],
+    ['enabled: false', { ...external, enabled: false }, /'enabled' does not apply with 'keyMaterialOrigin' EXTERNAL: the key is created in PendingImport.* Received: false/],
+  ])('%s', (_name, props, message) => {
+    const { stack } = newStack();
+    expect(() => new ManagedCmk(stack, 'Cmk', props)).toThrow(message);
+  });
+
+  test('an asymmetric EXTERNAL key in a China Region (KMS imports only symmetric material there)', () => {
+    const { stack } = newStack('China', { env: { account: '123456789012', region: 'cn-north-1' } });
+    expect(() => new ManagedCmk(stack, 'Cmk', { ...external, keySpec: kms.KeySpec.RSA_4096, keyUsage: kms.KeyUsage.SIGN_VERIFY })).toThrow(
+      /'keyMaterialOrigin' EXTERNAL with keySpec RSA_4096: in the China Regions AWS KMS imports only symmetric.* Received: EXTERNAL with keySpec RSA_4096 in cn-north-1/);
+    expect(() => new ManagedCmk(stack, 'Symmetric', external)).not.toThrow();
+  });
+
+  test.each(['kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial', 'kms:GetParametersForImport'])('granting %s on a key whose material is from AWS KMS', (action) => {
+    const { stack } = newStack();
+    const key = new ManagedCmk(stack, 'Cmk', { alias: 'aws-material' });
+    expect(() => key.grant(role(stack, 'R'), action)).toThrow(
+      new RegExp(`'actions' ${action} apply only to a key with imported key material \\(keyMaterialOrigin: EXTERNAL\\); TestStack/Cmk has key material from AWS KMS. Received: "${action}"`));
   });
 });

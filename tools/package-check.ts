@@ -60,7 +60,9 @@ function handlerAssets(): string[] {
 /** Check the files of the tarball: what must be there, what must not, and no local path in any of them. */
 function checkContents(file: string, unpacked: string): void {
   const entries = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n').filter(Boolean).map((e) => e.replace(/^package\//, ''));
-  const missing = ['package.json', 'lib/index.js', 'lib/index.d.ts', '.jsii', 'README.md', 'LICENSE', ...handlerAssets()].filter((f) => !entries.includes(f));
+  // The package's command (package.json "bin"): the bundled import-key-material command.
+  const bins = Object.values<string>(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin ?? {}).map((b) => b.replace(/^\.\//, ''));
+  const missing = ['package.json', 'lib/index.js', 'lib/index.d.ts', '.jsii', 'README.md', 'LICENSE', ...handlerAssets(), ...bins].filter((f) => !entries.includes(f));
   if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);
   const forbidden = entries.filter((e) => /^(test|src|integ|bench|tools|examples|projenrc|rosetta|coverage|test-reports|\.local-aws|cdk\.out[^/]*)\//.test(e) ||
     /\.(test|spec)\.[jt]s$/.test(e) || /(^|\/)\.projenrc\.ts$/.test(e) || /\.tsbuildinfo$/.test(e));

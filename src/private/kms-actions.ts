@@ -77,8 +77,28 @@ export const USE_OR_CONFER_USE_ACTIONS: readonly string[] = [...CRYPTOGRAPHIC_AC
  */
 export const NEUTRAL_ACTIONS: readonly string[] = ['kms:DescribeKey', 'kms:ListGrants', 'kms:RevokeGrant'];
 
-/** The administration actions that only an administrator has: `ADMIN_ACTIONS` without the neutral ones. */
-export const ADMINISTRATION_ONLY_ACTIONS: readonly string[] = ADMIN_ACTIONS.filter((a) => !NEUTRAL_ACTIONS.includes(a));
+/**
+ * Administration of imported key material (keys with `Origin: EXTERNAL`): the wrapping key and
+ * import token, importing material, and deleting it. They are administration, not use: none of
+ * them encrypts or decrypts, and whoever imports material holds it outside AWS anyway. They are
+ * administration only: a user who could delete the material could make the key unusable, and one
+ * who could import could replace it. The console's default policy for EXTERNAL keys gives them to
+ * the key administrators too. `KeyAuditorRole` denies them.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html
+ */
+export const KEY_MATERIAL_ACTIONS: readonly string[] = ['kms:DeleteImportedKeyMaterial', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'];
+
+/** The administration actions that only an administrator has: `ADMIN_ACTIONS` without the neutral ones, and the key-material actions. */
+export const ADMINISTRATION_ONLY_ACTIONS: readonly string[] = [...ADMIN_ACTIONS.filter((a) => !NEUTRAL_ACTIONS.includes(a)), ...KEY_MATERIAL_ACTIONS];
+
+/** The administration actions of a key with imported key material: `ADMIN_ACTIONS` and `KEY_MATERIAL_ACTIONS`. */
+export const EXTERNAL_KEY_ADMIN_ACTIONS: readonly string[] = [...ADMIN_ACTIONS, ...KEY_MATERIAL_ACTIONS].sort();
+
+/** The administration actions of a key by its key-material origin (`AWS_KMS` or `EXTERNAL`). */
+export function adminActionsFor(origin: string | undefined): readonly string[] {
+  return origin === 'EXTERNAL' ? EXTERNAL_KEY_ADMIN_ACTIONS : ADMIN_ACTIONS;
+}
 
 /**
  * The actions AWS KMS lets a principal of another account perform on a key (the API reference's
@@ -119,8 +139,19 @@ export const DECRYPT_ANY_KEY_ACTIONS: readonly string[] = ['kms:Decrypt', 'kms:R
 /** Every KMS action: the AWS default key policy gives it to the account root. */
 export const ALL_KMS_ACTIONS = 'kms:*';
 
-/** Key-material import: the actions an auditor is denied besides the administration actions. */
-export const IMPORT_ACTIONS: readonly string[] = ['kms:GetParametersForImport', 'kms:ImportKeyMaterial'];
+/** Metric and event names of imported key material. */
+export const KeyMaterialMonitoring = {
+  /** The CloudWatch namespace of KMS metrics. */
+  NAMESPACE: 'AWS/KMS',
+  /** Seconds until the imported key material expires; published only for EXTERNAL keys whose material expires. */
+  SECONDS_UNTIL_EXPIRATION: 'SecondsUntilKeyMaterialExpiration',
+  /** The metric's dimension: the key ID. */
+  DIMENSION: 'KeyId',
+  /** The EventBridge event source of KMS. */
+  EVENT_SOURCE: 'aws.kms',
+  /** The EventBridge detail type KMS sends when it deletes expired imported key material. */
+  EXPIRATION_DETAIL_TYPE: 'KMS Imported Key Material Expiration',
+} as const;
 
 /** Decrypt, as CDK's `grantDecrypt` defines it. */
 export const DECRYPT_ACTIONS: readonly string[] = ['kms:Decrypt'];
@@ -454,6 +485,7 @@ const PRECOMPUTED: ReadonlyMap<string, readonly string[]> = new Map(
     '*',
     'kms:*',
     ...ADMIN_ACTIONS,
+    ...KEY_MATERIAL_ACTIONS,
     ...CRYPTOGRAPHIC_ACTIONS,
     ...GRANT_ACTIONS,
     ...ENCRYPT_ACTIONS,

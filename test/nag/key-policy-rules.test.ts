@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { KeyPrincipals, ManagedCmk, RootAccess } from '../../src';
+import { KeyMaterialOrigin, KeyPrincipals, ManagedCmk, RootAccess } from '../../src';
 import { KmsGovernanceChecks } from '../../src/nag/kms-governance-checks';
 import { ADMIN_ACTIONS, SYMMETRIC_USAGE_ACTIONS } from '../../src/private/kms-actions';
 import { firing, ifProd, newConditionalRuleStack, newRuleStack } from '../support';
@@ -122,6 +122,20 @@ describe('KeyPolicySeparationOfDuties', () => {
     const both = new iam.Role(stack, 'Both', { assumedBy: new iam.AccountRootPrincipal() });
     new ManagedCmk(stack, 'Allowed', { alias: 'allowed', administrators: [both], users: [both], allowAdministratorsAsUsers: true });
     expect(firing(stack, 'KeyPolicySeparationOfDuties')).toEqual(['S/Allowed/Resource', 'S/Grants', 'S/KmsStar', 'S/OneStatement', 'S/TwoStatements', 'S/Wildcard']);
+  });
+  test('imported key material: importing or deleting it is administration, so with use it is a finding; an EXTERNAL ManagedCmk is compliant', () => {
+    const { stack } = newRuleStack();
+    keyWith(stack, 'ImportAndDecrypt', [ROOT_FULL, { Effect: 'Allow', Principal: ROLE, Action: ['kms:ImportKeyMaterial', 'kms:Decrypt'], Resource: '*' }]);
+    keyWith(stack, 'DeleteMaterialAndEncrypt', [
+      ROOT_FULL,
+      { Effect: 'Allow', Principal: ROLE, Action: 'kms:DeleteImportedKeyMaterial', Resource: '*' },
+      { Effect: 'Allow', Principal: ROLE, Action: 'kms:Encrypt', Resource: '*' },
+    ]);
+    keyWith(stack, 'ImportOnly', [ROOT_FULL, { Effect: 'Allow', Principal: ROLE, Action: ['kms:GetParametersForImport', 'kms:ImportKeyMaterial'], Resource: '*' }]);
+    const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    const user = new iam.Role(stack, 'User', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    new ManagedCmk(stack, 'External', { alias: 'external', keyMaterialOrigin: KeyMaterialOrigin.EXTERNAL, administrators: [admin], users: [user] });
+    expect(firing(stack, 'KeyPolicySeparationOfDuties')).toEqual(['S/DeleteMaterialAndEncrypt', 'S/ImportAndDecrypt']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { KeyPrincipals, ManagedCmk, RootAccess } from '../../src';
+import { KeyMaterialOrigin, KeyPrincipals, ManagedCmk, RootAccess } from '../../src';
 import { PolicySimulator, TEST_ENV } from '../support';
 
 /** A small deterministic PRNG (mulberry32), so that a failing configuration can be reproduced. */
@@ -35,6 +35,7 @@ interface Case {
   readonly admins: string[];
   readonly users: string[];
   readonly description: string;
+  readonly external: boolean;
 }
 
 function generate(seed: number): Case {
@@ -52,10 +53,12 @@ function generate(seed: number): Case {
   const [keySpec, keyUsage, grants] = pick(SPECS);
   const rootAccess = pick([RootAccess.ADMINISTRATION_ONLY, RootAccess.FULL]);
   const viaServices = rand() < 0.3 ? ['s3.us-east-1.amazonaws.com'] : undefined;
+  // Every key spec here takes imported key material too.
+  const keyMaterialOrigin = pick([KeyMaterialOrigin.AWS_KMS, KeyMaterialOrigin.EXTERNAL]);
 
   const allowRsa2048Encryption = keySpec === kms.KeySpec.RSA_2048 && keyUsage === kms.KeyUsage.ENCRYPT_DECRYPT;
   const key = new ManagedCmk(stack, 'Cmk', {
-    alias: `lockout/${seed}`, keySpec, keyUsage, rootAccess, administrators: admins, users, serviceUsers, viaServices, allowRsa2048Encryption,
+    alias: `lockout/${seed}`, keySpec, keyUsage, rootAccess, administrators: admins, users, serviceUsers, viaServices, allowRsa2048Encryption, keyMaterialOrigin,
   });
   const grantees = Array.from({ length: count(3) }, (_, i) => role(`Grantee${i}`));
   for (const g of grantees) (key[pick(grants)] as (g: iam.IGrantable) => iam.Grant).call(key, g);
@@ -91,9 +94,10 @@ function generate(seed: number): Case {
     sim: PolicySimulator.fromStacks([stack], { organization: ORG }),
     admins: [...admins, ...lateAdmins].map((r) => r.node.id).concat(ssoAdmins),
     users: [...users, ...serviceUsers, ...grantees].map((r) => r.node.id),
-    description: `seed ${seed}: ${keySpec}/${keyUsage ?? 'default'}, ${rootAccess}, ${admins.length + lateAdmins.length} admins, ` +
+    description: `seed ${seed}: ${keySpec}/${keyUsage ?? 'default'}, ${rootAccess}, ${keyMaterialOrigin}, ${admins.length + lateAdmins.length} admins, ` +
       `${users.length} users, ${serviceUsers.length} service users, ${grantees.length} grantees${viaServices ? ', viaServices' : ''}` +
       `${ssoAdmins.length > 0 ? ', an Identity Center administrator' : ''}${organization ? ', the Organization as user' : ''}`,
+    external: keyMaterialOrigin === KeyMaterialOrigin.EXTERNAL,
   };
 }
 
@@ -105,11 +109,12 @@ describe(`no configuration locks the key (${CASES} generated configurations)`, (
     const kinds = new Set<string>();
     for (let seed = 1; seed <= CASES; seed++) {
       const c = generate(seed);
-      kinds.add(c.description.split(':')[1].split(',')[0] + c.description.split(',')[1]);
+      const [spec, root, origin] = c.description.split(':')[1].split(',');
+      kinds.add(spec + root + origin);
       if (c.description.includes('Identity Center')) kinds.add('identity-center');
       if (c.description.includes('Organization')) kinds.add('organization');
       const resource = c.sim.keyArn('Cmk');
-      const may = (principal: string) => c.sim.decide({ principal, action: 'kms:PutKeyPolicy', resource });
+      const may = (principal: string, action = 'kms:PutKeyPolicy') => c.sim.decide({ principal, action, resource });
       if ((await may(c.sim.rootArn())) !== 'Allowed') failures.push(`${c.description}: the account root cannot PutKeyPolicy`);
       for (const a of c.admins) {
         if ((await may(c.sim.roleArn(a))) !== 'Allowed') failures.push(`${c.description}: administrator ${a} cannot PutKeyPolicy`);
@@ -117,10 +122,21 @@ describe(`no configuration locks the key (${CASES} generated configurations)`, (
       for (const u of c.users) {
         if ((await may(c.sim.roleArn(u))) === 'Allowed') failures.push(`${c.description}: user ${u} can PutKeyPolicy`);
       }
+      // Imported key material: the root and the administrators may (re)import it, no user may import or delete it.
+      if (c.external) {
+        for (const principal of [c.sim.rootArn(), ...c.admins.map((a) => c.sim.roleArn(a))]) {
+          if ((await may(principal, 'kms:ImportKeyMaterial')) !== 'Allowed') failures.push(`${c.description}: ${principal} cannot ImportKeyMaterial`);
+        }
+        for (const u of c.users) {
+          for (const action of ['kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial']) {
+            if ((await may(c.sim.roleArn(u), action)) === 'Allowed') failures.push(`${c.description}: user ${u} can ${action}`);
+          }
+        }
+      }
     }
     expect(failures).toEqual([]);
-    // The generator covers the space: every key spec under both root-access modes.
-    expect(kinds.size).toBeGreaterThanOrEqual(SPECS.length * 2);
+    // The generator covers the space: every key spec under both root-access modes, with both key-material origins.
+    expect(kinds.size).toBeGreaterThanOrEqual(SPECS.length * 2 * 2);
     expect(kinds).toContain('identity-center');
     expect(kinds).toContain('organization');
   });

@@ -1,14 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { KeyAdminRole, ManagedCmk, RootAccess } from '../../src';
+import { KeyAdminRole, KeyMaterialOrigin, ManagedCmk, RootAccess } from '../../src';
 import { Decision, PolicySimulator, TEST_ENV } from '../support';
 
 /**
  * Who can really do what with a ManagedCmk, decided by the IAM policy simulator over the
  * synthesized key policy and identity policies.
  */
-function build(rootAccess: RootAccess, keySpec: kms.KeySpec = kms.KeySpec.SYMMETRIC_DEFAULT) {
+function build(rootAccess: RootAccess, keySpec: kms.KeySpec = kms.KeySpec.SYMMETRIC_DEFAULT, keyMaterialOrigin?: KeyMaterialOrigin) {
   const app = new App();
   const stack = new Stack(app, 'Sod', { env: TEST_ENV });
   const lambda = new iam.ServicePrincipal('lambda.amazonaws.com');
@@ -21,7 +21,7 @@ function build(rootAccess: RootAccess, keySpec: kms.KeySpec = kms.KeySpec.SYMMET
     roles: [iamOnly, keyAdmin],
     statements: [new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] })],
   });
-  new ManagedCmk(stack, 'Cmk', { alias: 'sod', rootAccess, keySpec, administrators: [admin, keyAdmin], users: [user] });
+  new ManagedCmk(stack, 'Cmk', { alias: 'sod', rootAccess, keySpec, keyMaterialOrigin, administrators: [admin, keyAdmin], users: [user] });
   return PolicySimulator.fromStacks(stack);
 }
 
@@ -55,6 +55,45 @@ describe.each([RootAccess.ADMINISTRATION_ONLY, RootAccess.FULL])('separation of 
 
   test.each(['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'])('a user can %s', async (action) => {
     expect(await decide(sim, 'User', action)).toBe('Allowed');
+  });
+});
+
+const KEY_MATERIAL = ['kms:ImportKeyMaterial', 'kms:DeleteImportedKeyMaterial', 'kms:GetParametersForImport'];
+
+describe.each([RootAccess.ADMINISTRATION_ONLY, RootAccess.FULL])('imported key material (root access %s)', (rootAccess) => {
+  const sim = build(rootAccess, kms.KeySpec.SYMMETRIC_DEFAULT, KeyMaterialOrigin.EXTERNAL);
+
+  test.each(KEY_MATERIAL)('an administrator can %s', async (action) => {
+    expect(await decide(sim, 'Admin', action)).toBe('Allowed');
+    expect(await decide(sim, 'KeyAdmin', action)).toBe('Allowed');
+  });
+
+  test.each(USE)('…but an administrator of an EXTERNAL key still cannot %s', async (action) => {
+    expect(await decide(sim, 'Admin', action)).not.toBe('Allowed');
+    expect(await decide(sim, 'KeyAdmin', action)).toBe('ExplicitlyDenied');
+  });
+
+  test.each(KEY_MATERIAL)('a user cannot %s', async (action) => {
+    expect(await decide(sim, 'User', action)).not.toBe('Allowed');
+  });
+
+  test.each(['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'])('a user can %s', async (action) => {
+    expect(await decide(sim, 'User', action)).toBe('Allowed');
+  });
+});
+
+describe('key-material actions on keys whose material is from AWS KMS', () => {
+  test('nobody named in the key policy gets them, not even an administrator; IAM-only principals neither under ADMINISTRATION_ONLY', async () => {
+    const sim = build(RootAccess.ADMINISTRATION_ONLY);
+    for (const action of KEY_MATERIAL) {
+      for (const who of ['Admin', 'User', 'IamOnly']) expect(await decide(sim, who, action)).toBe('ImplicitlyDenied');
+    }
+  });
+
+  test('an EXTERNAL key under ADMINISTRATION_ONLY: an IAM policy can delegate importing (through the root statement), never decrypting', async () => {
+    const sim = build(RootAccess.ADMINISTRATION_ONLY, kms.KeySpec.SYMMETRIC_DEFAULT, KeyMaterialOrigin.EXTERNAL);
+    expect(await decide(sim, 'IamOnly', 'kms:ImportKeyMaterial')).toBe('Allowed');
+    expect(await decide(sim, 'IamOnly', 'kms:Decrypt')).toBe('ImplicitlyDenied');
   });
 });
 

@@ -10,6 +10,7 @@ import {
   KeyAuditorRole,
   KeyAuditTrail,
   KeyHealthCanary,
+  KeyMaterialExpiryAlarm,
   KmsGovernanceChecks,
   ManagedCmk,
   ManagedCmkReplica,
@@ -18,7 +19,7 @@ import {
 /** The library's constructs: what they create is the library's to make compliant. */
 const LIBRARY_CONSTRUCTS = [
   EbsDefaultEncryption, EncryptedSecureStringParam, EnvelopeEncryptedBucket, KeyAdminRole, KeyAuditorRole,
-  KeyAuditTrail, KeyHealthCanary, ManagedCmk, ManagedCmkReplica,
+  KeyAuditTrail, KeyHealthCanary, KeyMaterialExpiryAlarm, ManagedCmk, ManagedCmkReplica,
 ];
 
 /**

@@ -44,7 +44,7 @@ export function controlTowerFindings(app: App): ControlTowerFinding[] {
     rules: SERVICES.map((s) => path.join(RULES, s)),
     maxBuffer: 64 * 1024 * 1024,
   });
-  const report = validator.validate({ templatePaths: templates });
+  const report = validator.validate({ templatePaths: templates, appConstruct: app });
   const out: ControlTowerFinding[] = [];
   const byTemplate = new Map<string, any>();
   for (const violation of report.violations) {

@@ -15,7 +15,8 @@ export default defineKeyPolicyRule('KeyPolicySeparationOfDuties', {
     "No principal other than the key's own account root is allowed both to **administer** the key and to **use** it — in one statement, " +
     'or across the statements of the policy (principals are compared as written). Wildcards are expanded against the known key actions:\n\n' +
     "- administration: the library's `ADMIN_ACTIONS` (`src/private/kms-actions.ts`) without the neutral `kms:DescribeKey`, " +
-    '`kms:ListGrants` and `kms:RevokeGrant`;\n' +
+    '`kms:ListGrants` and `kms:RevokeGrant`, plus the imported-key-material actions `kms:GetParametersForImport`, ' +
+    '`kms:ImportKeyMaterial` and `kms:DeleteImportedKeyMaterial`;\n' +
     '- use: every cryptographic action, plus `kms:CreateGrant` (a grant confers use).\n\n' +
     'So `kms:*`, `kms:Create*` (CreateAlias + CreateGrant) and `["kms:Decrypt", "kms:ScheduleKeyDeletion"]` are findings; an ' +
     'administrator with `kms:ListGrants` and a user with `kms:DescribeKey` are not. `Principal: "*"` held to named accounts by ' +

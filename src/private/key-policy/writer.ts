@@ -17,17 +17,18 @@ import { PassStep, deferToAppPass } from '../app-pass';
 import { shortHash } from '../ids';
 import { KeyPolicySink, KeyPolicyStatements, StatementRequest, StatementRole, principalIdentity } from './statements';
 import {
-  ADMIN_ACTIONS,
   ADMINISTRATION_ONLY_ACTIONS,
   ALL_KMS_ACTIONS,
   CREATE_GRANT_ACTIONS,
   ENCRYPTION_CONTEXT_PREFIX,
   GRANT_ACTIONS,
   GlobalCondition,
+  KEY_MATERIAL_ACTIONS,
   KmsCondition,
   NEUTRAL_ACTIONS,
   Sid,
   USE_OR_CONFER_USE_ACTIONS,
+  adminActionsFor,
   adminSid,
   expandKmsAction,
   grantSid,
@@ -43,6 +44,8 @@ export interface KeyPolicyHost extends IConstruct {
   readonly keyArn: string;
   readonly keyUsage: string;
   readonly keySpec: string;
+  /** Where the key material comes from: `AWS_KMS` (absent) or `EXTERNAL` (imported). */
+  readonly keyMaterialOrigin?: string;
 }
 
 /** How the writer treats a key's principals. */
@@ -103,13 +106,18 @@ export class KeyPolicyWriter {
     return usageActionsFor(this.host.keyUsage, this.host.keySpec);
   }
 
+  /** The administration actions of the key: with the key-material actions when its material is imported. */
+  public get adminActions(): readonly string[] {
+    return adminActionsFor(this.host.keyMaterialOrigin);
+  }
+
   /** Write the root statement and the props lists: `KeyAdministration`, `KeyUsage`, `KeyGrantsForAwsResources`. */
   public writeDefaults(principals: KeyPolicyPrincipals): void {
     const root = new iam.AccountRootPrincipal();
     if (this.options.rootFullAccess) {
       this.share(root, { sid: Sid.ROOT_FULL_ACCESS, role: StatementRole.ROOT, actions: [ALL_KMS_ACTIONS] });
     } else {
-      this.share(root, { sid: Sid.ROOT_ADMINISTRATION, role: StatementRole.ROOT, actions: ADMIN_ACTIONS });
+      this.share(root, { sid: Sid.ROOT_ADMINISTRATION, role: StatementRole.ROOT, actions: this.adminActions });
     }
     const usage = { sid: Sid.USAGE, role: StatementRole.USAGE, actions: this.usageActions, conditions: this.defaultConditions() };
     const grants = {
@@ -121,7 +129,7 @@ export class KeyPolicyWriter {
     (principals.administrators ?? []).forEach((p, i) => {
       this.assertPrincipal(p, StatementRole.ADMIN, `administrators[${i}]`, {});
       const sid = isIdentityCenterPrincipal(p) ? Sid.ADMINISTRATION_IDENTITY_CENTER : Sid.ADMINISTRATION;
-      const { actions, crossAccount } = this.administrationFor(p, ADMIN_ACTIONS, `administrators[${i}]`);
+      const { actions, crossAccount } = this.administrationFor(p, this.adminActions, `administrators[${i}]`);
       this.share(p, { sid: crossAccount ? Sid.ADMINISTRATION_CROSS_ACCOUNT : sid, role: StatementRole.ADMIN, actions });
     });
     const usageFor = (p: iam.IPrincipal) => {
@@ -153,6 +161,7 @@ export class KeyPolicyWriter {
       );
     }
     this.assertApplicable(usage);
+    this.assertKeyMaterialApplicable(admin);
     const base = opts.explicit ? opts.conditions ?? {} : this.defaultConditions();
     const principal = grantee.grantPrincipal;
     this.assertPrincipal(principal, admin.length > 0 ? StatementRole.ADMIN : StatementRole.USAGE, 'grantee', admin.length > 0 ? opts.conditions ?? {} : base);
@@ -462,6 +471,18 @@ export class KeyPolicyWriter {
     entry.roles.add(role);
     this.principalRoles.set(key, entry);
     return identity;
+  }
+
+  /** The key-material actions (named, not by a wildcard) apply only to a key whose material is imported. */
+  private assertKeyMaterialApplicable(admin: string[]): void {
+    if (this.host.keyMaterialOrigin === 'EXTERNAL') return;
+    const named = admin.filter((a) => KEY_MATERIAL_ACTIONS.some((k) => k.toLowerCase() === a.toLowerCase()));
+    if (named.length > 0) {
+      throw new Error(
+        `'actions' ${named.join(', ')} apply only to a key with imported key material (keyMaterialOrigin: EXTERNAL); ` +
+          `${this.host.node.path} has key material from AWS KMS. Received: "${named[0]}"`,
+      );
+    }
   }
 
   private assertApplicable(usage: string[]): void {
