@@ -89,4 +89,12 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
       'cloudtrail:LookupEvents/DescribeTrails and logs:GetQueryResults take no resource ARN. The same policy explicitly denies ' +
       'every cryptographic and administrative KMS action.',
   },
+  {
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<OrganizationTrailLogGroupName>:*]',
+    path: /(^|\/)KeyAuditorRole\/AuditPermissions\/Resource$/,
+    reason:
+      'KmsGovernanceBaseline with auditAlarms: the auditor reads the trail log group named by the OrganizationTrailLogGroupName ' +
+      'parameter. A log group known only by name has the ARN log-group:<name>:*, whose :* covers the log streams of that one ' +
+      'log group (logs:GetLogEvents, FilterLogEvents, DescribeLogStreams authorize on it); no other log group matches.',
+  },
 ];

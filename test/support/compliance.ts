@@ -10,7 +10,9 @@ import {
   KeyAuditorRole,
   KeyAuditTrail,
   KeyHealthCanary,
+  KmsGovernanceBaseline,
   KmsGovernanceChecks,
+  KmsGovernanceStackSet,
   ManagedCmk,
   ManagedCmkReplica,
 } from '../../src';
@@ -18,7 +20,7 @@ import {
 /** The library's constructs: what they create is the library's to make compliant. */
 const LIBRARY_CONSTRUCTS = [
   EbsDefaultEncryption, EncryptedSecureStringParam, EnvelopeEncryptedBucket, KeyAdminRole, KeyAuditorRole,
-  KeyAuditTrail, KeyHealthCanary, ManagedCmk, ManagedCmkReplica,
+  KeyAuditTrail, KeyHealthCanary, KmsGovernanceBaseline, KmsGovernanceStackSet, ManagedCmk, ManagedCmkReplica,
 ];
 
 /**
