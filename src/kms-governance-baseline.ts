@@ -170,6 +170,7 @@ export interface KmsGovernanceBaselineProps {
  * target Region without an asset bucket there; file and Docker assets are refused.
  *
  * @example
+ * declare const app: App;
  * const management = new Stack(app, 'Management', { env: { account: '111111111111', region: 'us-east-1' } });
  * const baseline = new KmsGovernanceBaseline(management, 'KmsBaseline', { securityAccountId: '222222222222' });
  */

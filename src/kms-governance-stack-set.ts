@@ -183,6 +183,7 @@ export interface KmsGovernanceStackSetProps {
  * each would overwrite the other's default EBS key.
  *
  * @example
+ * declare const app: App;
  * const management = new Stack(app, 'Management', { env: { account: '111111111111', region: 'us-east-1' } });
  * const baseline = new KmsGovernanceBaseline(management, 'KmsBaseline', { securityAccountId: '222222222222' });
  * new KmsGovernanceStackSet(management, 'KmsBaselineStackSet', {
