@@ -21,6 +21,7 @@ import {
   CANARY_METRIC_NAME,
   CanaryEnv,
 } from './private/contracts/key-health-canary.contract';
+import { inlineHandlerFunction, usesInlineHandlers } from './private/inline-handler';
 import { ServiceActions, Sid, canaryProbeActions } from './private/kms-actions';
 import { validatePattern, validateSecondsRange } from './private/validate';
 
@@ -95,7 +96,8 @@ export class KeyHealthCanary extends Construct {
     }
 
     const hardened = new HardenedFunction(this, 'Probe', {
-      create: (s, i, p) => new KeyHealthCanaryFunction(s, i, p),
+      // Inline code in a KmsGovernanceBaseline (StackSets targets have no asset bucket).
+      create: (s, i, p) => (usesInlineHandlers(this) ? inlineHandlerFunction(s, i, 'key-health-canary.lambda', p) : new KeyHealthCanaryFunction(s, i, p)),
       description: `Key health canary for ${key.node.path} (cdk-kms-governance)`,
       options: props,
       memorySize: 256,

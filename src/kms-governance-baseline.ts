@@ -26,6 +26,7 @@ import { EbsDefaultEncryption } from './ebs-default-encryption';
 import { KeyAdminRole } from './key-admin-role';
 import { KeyAuditTrail } from './key-audit-trail';
 import { KeyAuditorRole } from './key-auditor-role';
+import { KeyHealthCanary } from './key-health-canary';
 import { ManagedCmk } from './managed-cmk';
 import { markInlineHandlers } from './private/inline-handler';
 import { normalizeAlias, quote, validateLength, validatePattern } from './private/validate';
@@ -94,6 +95,15 @@ export interface KmsGovernanceBaselineProps {
    * @default false
    */
   readonly ebsAutoScaling?: boolean;
+
+  /**
+   * Probe the EBS key every 5 minutes with a `KeyHealthCanary` (a real envelope round trip), with
+   * an alarm when the key stops working. Costs KMS requests in every account and Region: about
+   * 52,000 a month per key (see the scale model in `bench/results.md`).
+   *
+   * @default false
+   */
+  readonly ebsKeyHealthCanary?: boolean;
 
   /**
    * Create a `KeyAdminRole` (administrator of the EBS key) that principals of the security
@@ -188,6 +198,8 @@ export class KmsGovernanceBaseline extends Stack {
   public readonly ebsKey?: ManagedCmk;
   /** The default EBS encryption (with `ebsDefaultEncryption`). */
   public readonly ebsDefaultEncryption?: EbsDefaultEncryption;
+  /** The health canary of the EBS key (with `ebsKeyHealthCanary`). */
+  public readonly ebsKeyHealthCanary?: KeyHealthCanary;
   /** The key administrator role (with `keyAdminRole`). */
   public readonly keyAdminRole?: KeyAdminRole;
   /** The key auditor role (with `keyAuditorRole`). */
@@ -255,9 +267,12 @@ export class KmsGovernanceBaseline extends Stack {
         key: this.ebsKey,
         autoScaling: props.ebsAutoScaling ?? false,
       });
+      if (props.ebsKeyHealthCanary ?? false) {
+        this.ebsKeyHealthCanary = new KeyHealthCanary(this, 'EbsKeyHealth', { key: this.ebsKey });
+      }
       new CfnOutput(this, 'EbsKeyArn', { value: this.ebsKey.keyArn, description: 'The default EBS key' });
-    } else if (props.ebsKeyAlias !== undefined || props.ebsAutoScaling !== undefined) {
-      throw new Error("'ebsKeyAlias' and 'ebsAutoScaling' apply only with 'ebsDefaultEncryption'. Received: ebsDefaultEncryption false");
+    } else if (props.ebsKeyAlias !== undefined || props.ebsAutoScaling !== undefined || props.ebsKeyHealthCanary !== undefined) {
+      throw new Error("'ebsKeyAlias', 'ebsAutoScaling' and 'ebsKeyHealthCanary' apply only with 'ebsDefaultEncryption'. Received: ebsDefaultEncryption false");
     }
 
     if (admin || auditor) {

@@ -195,6 +195,19 @@ describe('KmsGovernanceBaseline parts are optional', () => {
     expect(unacknowledged(baseline)).toEqual([]);
   });
 
+  test('a health canary on the EBS key, its handler inline too', () => {
+    const { app, baseline } = baselineApp({ securityAccountId: SECURITY, ebsKeyHealthCanary: true });
+    const { template, json } = synthBaseline(app, baseline);
+    const functions = Object.values<any>(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    const canaryBundle = fs.readFileSync(path.join(__dirname, '..', 'assets', 'key-health-canary.lambda', 'index.js'), 'utf-8');
+    expect(functions.map((f) => f.Properties.Code)).toEqual(expect.arrayContaining([{ ZipFile: canaryBundle }, { ZipFile: fs.readFileSync(EBS_BUNDLE, 'utf-8') }]));
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    expect(JSON.stringify(json)).not.toMatch(/S3Bucket|cdk-hnb659fds/);
+    expect(baseline.ebsKeyHealthCanary).toBeDefined();
+    expect(unacknowledged(baseline)).toEqual([]);
+  });
+
   test('the CloudFormation template is valid for every part switched off but one', () => {
     for (const part of ['ebsDefaultEncryption', 'keyAdminRole', 'keyAuditorRole'] as const) {
       const props: KmsGovernanceBaselineProps = { ebsDefaultEncryption: false, keyAdminRole: false, keyAuditorRole: false, [part]: true };
@@ -215,7 +228,8 @@ describe('KmsGovernanceBaseline bad input', () => {
 
   test('options of parts that are off', () => {
     expect(() => baselineApp({ securityAccountId: SECURITY, trailLogGroupName: 'x' })).toThrow("'trailLogGroupName' applies only with 'auditAlarms: true'");
-    expect(() => baselineApp({ securityAccountId: SECURITY, ebsDefaultEncryption: false, ebsKeyAlias: 'x' })).toThrow(/'ebsKeyAlias' and 'ebsAutoScaling' apply only with 'ebsDefaultEncryption'/);
+    expect(() => baselineApp({ securityAccountId: SECURITY, ebsDefaultEncryption: false, ebsKeyAlias: 'x' })).toThrow(/'ebsKeyAlias', 'ebsAutoScaling' and 'ebsKeyHealthCanary' apply only with 'ebsDefaultEncryption'/);
+    expect(() => baselineApp({ securityAccountId: SECURITY, ebsDefaultEncryption: false, ebsKeyHealthCanary: true })).toThrow(/apply only with 'ebsDefaultEncryption'/);
     expect(() => baselineApp({ securityAccountId: SECURITY, keyAdminRole: false, keyAuditorRole: false })).toThrow(/'securityAccountId' applies only with/);
   });
 
