@@ -11,6 +11,7 @@ import * as A from './apps';
 import * as E from './economy';
 import * as H from './handlers';
 import { cleanupTmp, describeMachine, gitState, loadAverage } from './harness';
+import { END as ORG_SCALE_END, START as ORG_SCALE_START, insertSection } from './org-scale';
 import { profileSynth, summarizeProfile } from './profile';
 import { Report, RunData, canaryKeysSection } from './report';
 import { Sample, timeGroup, timePhases, warmUp } from './synth-timing';
@@ -185,10 +186,18 @@ async function main(): Promise<void> {
   };
   const report = new Report(data);
   const markdown = report.render();
-  fs.writeFileSync(RESULTS, markdown);
+  fs.writeFileSync(RESULTS, keepOrgScale(markdown));
   updateReadme(report.readmeSummary());
   process.stdout.write(markdown);
   log(`\nwrote ${path.relative(A.REPO_ROOT, RESULTS)} in ${data.seconds.toFixed(0)} s`);
+}
+
+/** Carry the section that bench/org-scale.ts writes over into the new results. */
+function keepOrgScale(markdown: string): string {
+  const previous = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '';
+  const i = previous.indexOf(ORG_SCALE_START);
+  const j = previous.indexOf(ORG_SCALE_END);
+  return i >= 0 && j > i ? insertSection(markdown, previous.slice(i, j + ORG_SCALE_END.length)) : markdown;
 }
 
 /** Replace the README's Performance summary (between the bench markers) with this run's. */

@@ -10,6 +10,7 @@ import { IManagedKey } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
 import { EBS_ACCOUNT_SETTINGS, acknowledge } from './private/acknowledgements';
 import { EBS_HANDLER_ID, EBS_RESOURCE_TYPE, toProperties } from './private/contracts/ebs-default-encryption.contract';
+import { inlineHandlerFunction, usesInlineHandlers } from './private/inline-handler';
 import { CREATE_GRANT_ACTIONS, SYMMETRIC_USAGE_ACTIONS, Sid } from './private/kms-actions';
 
 /**
@@ -110,7 +111,9 @@ export class EbsDefaultEncryption extends Construct {
     warnOnOtherStacks(this, stack);
 
     const hardened = new HardenedFunction(stack, EBS_HANDLER_ID, {
-      create: (s, i, p) => new EbsDefaultEncryptionFunction(s, i, p),
+      // In a KmsGovernanceBaseline (deployed by StackSets to accounts and Regions without an asset
+      // bucket), the handler is inline code in the template.
+      create: (s, i, p) => (usesInlineHandlers(stack) ? inlineHandlerFunction(s, i, 'ebs-default-encryption.lambda', p) : new EbsDefaultEncryptionFunction(s, i, p)),
       description: 'Sets default EBS encryption and the default EBS key of the account and Region (cdk-kms-governance)',
       options: props,
       memorySize: 256,

@@ -16,3 +16,5 @@ export * from './key-material-expiry-alarm';
 export * from './ebs-default-encryption';
 export * from './encrypted-secure-string-param';
 export * from './nag/kms-governance-checks';
+export * from './kms-governance-baseline';
+export * from './kms-governance-stack-set';

@@ -29,6 +29,7 @@ import {
   LAMBDA_ENVIRONMENT_LIMIT,
   canaryKeyGroups,
 } from './private/contracts/key-health-canary.contract';
+import { inlineHandlerFunction, usesInlineHandlers } from './private/inline-handler';
 import { CanaryProbe, Sid, canaryProbeActions } from './private/kms-actions';
 import { validatePattern, validateSecondsRange } from './private/validate';
 
@@ -196,7 +197,8 @@ export class KeyHealthCanary extends Construct {
       return rest.length === 0 ? first : `${first} and ${rest.length} more key${rest.length > 1 ? 's' : ''}`;
     };
     this.hardened = new HardenedFunction(this, 'Probe', {
-      create: (s, i, p) => new KeyHealthCanaryFunction(s, i, p),
+      // Inline code in a KmsGovernanceBaseline (StackSets targets have no asset bucket).
+      create: (s, i, p) => (usesInlineHandlers(this) ? inlineHandlerFunction(s, i, 'key-health-canary.lambda', p) : new KeyHealthCanaryFunction(s, i, p)),
       description: `Key health canary for ${Lazy.string({ produce: describe })} (cdk-kms-governance)`,
       options: props,
       memorySize: 256,

@@ -124,6 +124,9 @@ new gov.EbsDefaultEncryption(stack, 'Ebs', { key, autoScaling: false });
 new gov.KeyHealthCanary(stack, 'Canary', { key });
 const replicas = new Stack(app, 'PackageCheckReplica', { env: { ...env, region: 'eu-west-1' } });
 new gov.ManagedCmkReplica(replicas, 'Key', { primaryKey: key, primaryKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab', alias: 'package-check/data' });
+const org = new Stack(app, 'PackageCheckOrg', { env });
+const baseline = new gov.KmsGovernanceBaseline(org, 'Baseline', { securityAccountId: '222222222222', ebsKeyHealthCanary: true });
+new gov.KmsGovernanceStackSet(org, 'StackSet', { baseline, organizationalUnitIds: ['r-ab12'], regions: ['us-east-1', 'eu-west-1'] });
 
 app.synth();
 `;
@@ -163,6 +166,13 @@ function installAndSynth(file: string, target: (typeof CDK_VERSIONS)[number]): v
     const foreign = handlers.filter((a) => !bundles.has(fs.readFileSync(path.join(out, a, 'index.js'), 'utf8')));
     if (handlers.length < bundles.size || foreign.length) {
       fail(`the assembly's Lambda assets are not the package's bundles (${handlers.length} assets, ${foreign.length} unknown; ${bundles.size} bundles)`);
+    }
+    // The organization baseline's handlers are inline code: the package's bundles, byte for byte.
+    const baselines = fs.readdirSync(out).filter((f) => f.endsWith('.baseline.template.json'));
+    const inline = baselines.flatMap((b) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(out, b), 'utf8')).Resources ?? {})
+      .filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties?.Code?.ZipFile));
+    if (baselines.length !== 1 || inline.length !== 2 || inline.some((code) => !bundles.has(code))) {
+      fail(`the baseline's inline handlers are not the package's bundles (${baselines.length} baseline templates, ${inline.length} functions)`);
     }
     const templates = fs.readdirSync(out).filter((f) => f.endsWith('.template.json'));
     const resources = templates.reduce((n, t) => n + Object.keys(JSON.parse(fs.readFileSync(path.join(out, t), 'utf8')).Resources ?? {}).length, 0);

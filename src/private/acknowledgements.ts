@@ -100,3 +100,17 @@ export const AUDITOR_READS_ALL_KEYS: Acknowledgement = {
     'cloudtrail:LookupEvents/DescribeTrails and logs:GetQueryResults take no resource ARN. The same policy explicitly denies ' +
     'every cryptographic and administrative KMS action.',
 };
+
+/**
+ * KmsGovernanceBaseline with audit alarms: KeyAuditorRole reads the organization trail's log group,
+ * known only by the name a CloudFormation parameter gives.
+ */
+export function auditorReadsParameterLogGroup(parameterName: string): Acknowledgement {
+  return {
+    id: `${IAM5_ALL_RESOURCES.replace('::*]', '')}::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${parameterName}>:*]`,
+    reason:
+      `The auditor reads the trail log group named by the ${parameterName} parameter. A log group known only by name has the ` +
+      'ARN log-group:<name>:*, whose :* covers the log streams of that one log group (logs:GetLogEvents, FilterLogEvents and ' +
+      'DescribeLogStreams authorize on it); no other log group matches.',
+  };
+}

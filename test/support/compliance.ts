@@ -11,7 +11,9 @@ import {
   KeyAuditTrail,
   KeyHealthCanary,
   KeyMaterialExpiryAlarm,
+  KmsGovernanceBaseline,
   KmsGovernanceChecks,
+  KmsGovernanceStackSet,
   ManagedCmk,
   ManagedCmkReplica,
 } from '../../src';
@@ -19,7 +21,7 @@ import {
 /** The library's constructs: what they create is the library's to make compliant. */
 const LIBRARY_CONSTRUCTS = [
   EbsDefaultEncryption, EncryptedSecureStringParam, EnvelopeEncryptedBucket, KeyAdminRole, KeyAuditorRole,
-  KeyAuditTrail, KeyHealthCanary, KeyMaterialExpiryAlarm, ManagedCmk, ManagedCmkReplica,
+  KeyAuditTrail, KeyHealthCanary, KeyMaterialExpiryAlarm, KmsGovernanceBaseline, KmsGovernanceStackSet, ManagedCmk, ManagedCmkReplica,
 ];
 
 /**

@@ -15,6 +15,8 @@ import {
   KeyAuditorRole,
   KeyAuditTrail,
   KeyHealthCanary,
+  KmsGovernanceBaseline,
+  KmsGovernanceStackSet,
   ManagedCmk,
   ManagedCmkReplica,
   RootAccess,
@@ -119,6 +121,22 @@ export function allConfigurations(): App {
 
   const ebs = stack('EbsDefaultEncryptionConfigured');
   new EbsDefaultEncryption(ebs, 'EbsDefault', { key: new ManagedCmk(ebs, 'Key', { alias: 'ebs-configured' }), autoScaling: false, disableOnDelete: true });
+
+  // The organization baseline (its template is checked through its parent stack's tree), by
+  // default and with the audit alarms on a trail log group named by a parameter.
+  const management = stack('KmsGovernanceStackSetDefault');
+  new KmsGovernanceStackSet(management, 'StackSet', {
+    baseline: new KmsGovernanceBaseline(management, 'Baseline', { securityAccountId: '222222222222' }),
+    organizationalUnitIds: ['ou-ab12-cd34ef56'],
+    regions: ['us-east-1', 'eu-west-1'],
+  });
+  const auditing = stack('KmsGovernanceBaselineAuditAlarms');
+  new KmsGovernanceStackSet(auditing, 'StackSet', {
+    baseline: new KmsGovernanceBaseline(auditing, 'Baseline', { auditAlarms: true, ebsDefaultEncryption: false }),
+    organizationalUnitIds: ['ou-ab12-security'],
+    regions: ['us-east-1'],
+    parameters: { SecurityAccountId: '222222222222', OrganizationTrailLogGroupName: 'aws-controltower/CloudTrailLogs' },
+  });
 
   buildExampleApp(app, TEST_ENV);
   controlTowerConfiguration(app);
