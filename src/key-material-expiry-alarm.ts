@@ -12,6 +12,7 @@ import { operationalKey } from './internal/operational-key';
 import { grantServiceIntegration } from './internal/service-grants';
 import { KeyMaterialOrigin } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
+import { EVENT_TARGET_DEAD_LETTER_QUEUE, acknowledge } from './private/acknowledgements';
 import { GlobalCondition, KeyMaterialMonitoring } from './private/kms-actions';
 import { validateDaysRange } from './private/validate';
 
@@ -113,6 +114,7 @@ export class KeyMaterialExpiryAlarm extends Construct {
 
     const queueKey = operationalKey(this);
     const deadLetters = deadLetterQueue(this, 'DeadLetters', queueKey);
+    acknowledge(deadLetters.node.defaultChild!, [EVENT_TARGET_DEAD_LETTER_QUEUE]);
     this.rule = new events.Rule(this, 'Rule', {
       description: `The imported key material of KMS key ${key.node.path} expired and was deleted`,
       eventPattern: {

@@ -5,8 +5,8 @@ import { IConstruct } from 'constructs';
  * The cdk-nag findings the library accepts on the resources it creates, each with its reason,
  * shipped with the construct that causes it: a user's own run of the cdk-nag packs (or ours) on an
  * app that uses the library shows no finding on the library's resources. They are finding-level
- * (`AwsSolutions-IAM5[Resource::*]`, never a bare rule id), recorded with CDK's
- * `Validations.of(resource).acknowledge()` on the one resource that causes the finding, and only
+ * (`AwsSolutions-IAM5[Resource::*]`, never a bare rule id), recorded as CDK's acknowledged-rules
+ * metadata on the one resource that causes the finding, and only
  * in the configuration that causes it. test/compliance.test.ts checks that each one still matches
  * a finding, and that nothing else is found.
  */
@@ -20,9 +20,14 @@ export interface Acknowledgement {
 /** The cdk-nag packs that hold the same rule under their own prefix. */
 const COMPLIANCE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
 
-/** Record `acknowledgements` on `resource` (the CfnResource, or its L2), for every validation plugin. */
+/**
+ * Record `acknowledgements` on `resource` (the CfnResource), as the metadata that
+ * `Validations.of(resource).acknowledge()` writes and cdk-nag reads. Written directly because
+ * `acknowledge()` refuses ids with more than one `::`, which cdk-nag's finding ids for resources
+ * named by CloudFormation pseudo parameters have (`IAM5[Resource::arn:<AWS::Partition>:…]`).
+ */
 export function acknowledge(resource: IConstruct, acknowledgements: readonly Acknowledgement[]): void {
-  for (const a of acknowledgements) Validations.of(resource).acknowledge({ id: a.id, reason: a.reason });
+  for (const a of acknowledgements) resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [a.id]: a.reason });
 }
 
 /** A library function outside a VPC (the `vpc` option is not set). */
@@ -47,11 +52,11 @@ export const DEAD_LETTER_QUEUE_WITHOUT_REDRIVE: Acknowledgement = {
   reason: 'This queue is itself a dead-letter queue (of a library function or of an EventBridge target); a dead-letter queue for it would only move the problem.',
 };
 
-/** The dead-letter queue of an EventBridge target (KeyAuditTrail). */
+/** The dead-letter queue of an EventBridge target (KeyAuditTrail, KeyMaterialExpiryAlarm). */
 export const EVENT_TARGET_DEAD_LETTER_QUEUE: Acknowledgement = {
   id: 'AwsSolutions-SQS3',
   reason:
-    'The queue is the dead-letter queue of the KeyAuditTrail EventBridge target. SQS3 recognizes a dead-letter queue only ' +
+    'The queue is the dead-letter queue of an EventBridge rule target of the library. SQS3 recognizes a dead-letter queue only ' +
     'when another queue\'s RedrivePolicy names it, not when an EventBridge target does.',
 };
 
