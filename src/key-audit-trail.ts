@@ -3,7 +3,6 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -33,6 +32,7 @@ import { markKeyUseGranted } from './private/key-policy/service-use';
 import { ServiceActions, Sid } from './private/kms-actions';
 import { edge, rootStack } from './private/stack-graph';
 import { validateLength, validatePattern } from './private/validate';
+import { sendRuleToTopic } from './internal/rule-to-topic';
 
 /** The namespace of the audit metrics. */
 const METRIC_NAMESPACE = 'CdkKmsGovernance/Audit';
@@ -309,11 +309,11 @@ export class KeyAuditTrail extends Construct implements IKeyAudit {
     const deadLetters = deadLetterQueue(this, 'DeadLetters', queueKey);
     acknowledge(deadLetters.node.defaultChild!, [EVENT_TARGET_DEAD_LETTER_QUEUE]);
     grantServiceIntegration(queueKey, this, 'eventbridge-to-sqs');
-    new events.Rule(this, 'KeyEvents', {
+    const rule = new events.Rule(this, 'KeyEvents', {
       description: 'KMS key deletion, rotation and imported key material expiry',
       eventPattern: { source: ['aws.kms'], detailType: ['KMS CMK Deletion', 'KMS CMK Rotation', 'KMS Imported Key Material Expiration'] },
-      targets: [new targets.SnsTopic(this.alarmTopic, { deadLetterQueue: deadLetters, retryAttempts: 3 })],
     });
+    sendRuleToTopic(rule, this.alarmTopic, deadLetters);
     const topicKey = this.alarmTopic instanceof sns.Topic ? this.alarmTopic.masterKey : undefined;
     if (topicKey) {
       grantServiceIntegration(topicKey, this, 'eventbridge-to-sns');

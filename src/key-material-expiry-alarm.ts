@@ -1,8 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -13,8 +12,9 @@ import { grantServiceIntegration } from './internal/service-grants';
 import { KeyMaterialOrigin } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
 import { EVENT_TARGET_DEAD_LETTER_QUEUE, acknowledge } from './private/acknowledgements';
-import { GlobalCondition, KeyMaterialMonitoring } from './private/kms-actions';
+import { KeyMaterialMonitoring } from './private/kms-actions';
 import { validateDaysRange } from './private/validate';
+import { sendRuleToTopic } from './internal/rule-to-topic';
 
 /**
  * Properties of a `KeyMaterialExpiryAlarm`.
@@ -123,33 +123,8 @@ export class KeyMaterialExpiryAlarm extends Construct {
         resources: [key.keyArn],
       },
     });
-    // Not events-targets' SnsTopic: it allows events.amazonaws.com to publish with no source condition.
     const topic = this.alarmTopic;
-    this.rule.addTarget({
-      bind: () => ({
-        arn: topic.topicArn,
-        deadLetterConfig: { arn: deadLetters.queueArn },
-        retryPolicy: { maximumRetryAttempts: 3 },
-        targetResource: topic,
-      }),
-    });
-    const fromThisRule = {
-      StringEquals: { [GlobalCondition.SOURCE_ACCOUNT]: Stack.of(this).account },
-      ArnEquals: { [GlobalCondition.SOURCE_ARN]: this.rule.ruleArn },
-    };
-    const events_ = new iam.ServicePrincipal('events.amazonaws.com');
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [events_],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: fromThisRule,
-    }));
-    deadLetters.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [events_],
-      actions: ['sqs:SendMessage'],
-      resources: [deadLetters.queueArn],
-      conditions: fromThisRule,
-    }));
+    sendRuleToTopic(this.rule, topic, deadLetters);
     grantServiceIntegration(queueKey, this, 'eventbridge-to-sqs');
     const topicKey = topic instanceof sns.Topic ? topic.masterKey : undefined;
     if (topicKey) grantServiceIntegration(topicKey, this, 'eventbridge-to-sns');

@@ -104,6 +104,16 @@ describe('KeyAuditTrail defaults', () => {
     expect(statementBySid(template, 'EventBridgeTopic', keyId)).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
   });
 
+  test('EventBridge may publish to the topic and send to the dead-letter queue for this rule of this account only', () => {
+    const ruleId = Object.keys(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.kms'] } } }))[0];
+    const fromThisRule = { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } };
+    const byEvents = [
+      ...Object.values(template.findResources('AWS::SNS::TopicPolicy')),
+      ...Object.values(template.findResources('AWS::SQS::QueuePolicy')),
+    ].flatMap((r: any) => r.Properties.PolicyDocument.Statement).filter((st: any) => JSON.stringify(st.Principal).includes('events.amazonaws.com'));
+    expect(byEvents.map((st: any) => [st.Action, st.Condition])).toEqual([['sns:Publish', fromThisRule], ['sqs:SendMessage', fromThisRule]]);
+  });
+
   test('the topic is encrypted with the audit key, which lets CloudWatch alarms use it', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     expect(statementBySid(template, 'CloudWatchAlarms', keyId)).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' } });
