@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
@@ -349,4 +349,22 @@ describe('the contract data', () => {
       .filter((st: any) => asArray<string>(st.Action).some((a) => a.startsWith('kms:')))).toEqual([]);
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', Match.anyValue());
   });
+});
+
+test('the scan leaves properties that take a parameter where a number goes alone: an alarm threshold from a CfnParameter', () => {
+  // The scan renders every resource of the app with references marked; a marker must pass the
+  // property validators that accept { Ref } where they want a number.
+  const { stack } = newStack();
+  const key = new ManagedCmk(stack, 'Key', { alias: 'with-parameter' });
+  const threshold = new CfnParameter(stack, 'Threshold', { type: 'Number', default: 5 });
+  const topic = new sns.Topic(stack, 'Alarms', { masterKey: key, enforceSSL: true });
+  const alarm = new cloudwatch.Alarm(stack, 'Errors', {
+    metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }),
+    threshold: threshold.valueAsNumber,
+    evaluationPeriods: 1,
+  });
+  alarm.addAlarmAction(new cwActions.SnsAction(topic));
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: { Ref: 'Threshold' } });
+  expect(keyPolicyStatements(template, stack.getLogicalId(key.cfnKey)).map((s) => s.Sid)).toContain('CloudWatchAlarms');
 });

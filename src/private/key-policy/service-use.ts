@@ -256,7 +256,9 @@ class MarkingResolver extends DefaultTokenResolver {
   public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
     if (Reference.isReference(t)) {
       this.targets.push(t.target);
-      return `\u00abkmsgov-ref:${this.targets.length - 1}\u00bb`;
+      // An intrinsic-shaped marker: a property validator that accepts { Ref } where it wants a
+      // number or a list (a CfnParameter as an alarm threshold) accepts the marker too.
+      return { Ref: `\u00abkmsgov-ref:${this.targets.length - 1}\u00bb` };
     }
     return super.resolveToken(t, context, postProcessor);
   }
