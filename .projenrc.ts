@@ -112,7 +112,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../integ/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../tools/**/*.ts'],
     compilerOptions: {},
   },
-  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '/tools/compat/node_modules/', '__pycache__/', '/cdk.out.*/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', '/integ/**/*.snapshot/asset.*', '/.local-aws/', '/tools/local-aws/sdk/node_modules/', '/tools/compat/node_modules/', '/tools/integ-cdk/node_modules/', '__pycache__/', '/cdk.out.*/', '.jsii.tabl.json'],
 });
 
 // The package's command (`npx cdk-kms-governance import-key-material ...`): bundled with esbuild,
@@ -143,7 +143,18 @@ new JsonFile(project, 'src/cli/tsconfig.json', {
 // synthesized template, the local AWS's own regression tests, and the integ tests offline.
 // ---------------------------------------------------------------------------------------------
 const launcher = 'python3 tools/local-aws/launcher.py --';
-const integRunner = 'integ-runner --directory integ --parallel-regions us-east-1';
+// integ-runner 2.197.10 (the latest) reads cloud assemblies of schema 53 and older; aws-cdk-lib 2.258
+// writes 54. So the integ apps run on aws-cdk-lib 2.257.0 from tools/integ-cdk's own lockfile: every
+// require of aws-cdk-lib (the library's, integ-tests-alpha's) goes there through the register hook.
+const integAppCommand = 'node -r ./tools/compat/register.js -r ts-node/register/transpile-only {filePath}';
+const integRunner = `integ-runner --directory integ --parallel-regions us-east-1 --language typescript --app "${integAppCommand}"`;
+const integEnv = { KMSGOV_CDK_NODE_MODULES: 'tools/integ-cdk/node_modules' };
+const integInstall = project.addTask('integ:install', {
+  description: 'Install aws-cdk-lib 2.257.0 for the integ apps into tools/integ-cdk from its lockfile',
+  condition: 'node -e "const fs = require(\'fs\'); const t = (f) => fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0; ' +
+    'process.exit(t(\'tools/integ-cdk/node_modules/.package-lock.json\') > t(\'tools/integ-cdk/package-lock.json\') ? 1 : 0)"',
+  exec: 'npm ci --prefix tools/integ-cdk --no-audit --no-fund',
+});
 const templateDir = 'test-reports/templates';
 // integ-runner does not bootstrap; its log is shown only when bootstrapping fails
 // Offline, the integ tests deploy in two Regions of the local AWS at once (half the time of one).
@@ -167,8 +178,9 @@ const snapshotTask = project.addTask('integ:snapshot', {
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    ...integEnv,
   },
-  exec: integRunner,
+  steps: [{ spawn: integInstall.name }, { exec: integRunner }],
 });
 const cfnLintTask = project.addTask('cfn-lint', {
   description: 'cfn-lint over the unit-test templates, the examples app and the integ snapshots',
@@ -181,17 +193,30 @@ const selftestTask = project.addTask('local-aws:selftest', {
 });
 const integOffline = project.addTask('integ:offline', {
   description: 'Deploy the integ tests to the local AWS (moto), assert, destroy',
-  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
-  exec: `${launcher} sh -c "${bootstrap} && integ-runner --directory integ --parallel-regions ${offlineRegions.join(' ')} --force --no-update-workflow"`,
+  env: { TS_NODE_TRANSPILE_ONLY: 'true', ...integEnv },
+  steps: [
+    { spawn: integInstall.name },
+    {
+      exec: `${launcher} sh -c "${bootstrap} && integ-runner --directory integ --parallel-regions ${offlineRegions.join(' ')} ` +
+        `--force --no-update-workflow --language typescript --app \\"${integAppCommand}\\""`,
+    },
+  ],
 });
 project.addTask('integ:aws', {
   description: 'Run the integ tests on a real AWS account (credentials from the environment; bootstrap it first)',
-  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
-  exec: `${integRunner} --update-workflow`,
+  env: { TS_NODE_TRANSPILE_ONLY: 'true', ...integEnv },
+  steps: [{ spawn: integInstall.name }, { exec: `${integRunner} --update-workflow` }],
 });
 const docsTask = project.addTask('docs:check', {
   description: 'Compile with jsii and check that every README and @example snippet compiles (jsii-rosetta, strict)',
-  steps: [{ spawn: 'compile' }, { exec: 'jsii-rosetta extract --strict' }],
+  // Snippets whose source and referenced types are unchanged since rosetta/cache.tabl.json was
+  // written are not compiled again (jsii-rosetta keys the cache on both); every other one is,
+  // strictly. `npx projen docs:cache` rewrites the cache.
+  steps: [{ spawn: 'compile' }, { exec: 'jsii-rosetta extract --strict --cache-from rosetta/cache.tabl.json' }],
+});
+project.addTask('docs:cache', {
+  description: 'Compile every README and @example snippet and rewrite rosetta/cache.tabl.json (what docs:check reuses)',
+  steps: [{ spawn: 'compile' }, { exec: 'node -e "require(\'fs\').rmSync(\'rosetta/cache.tabl.json\', { force: true })"' }, { exec: 'jsii-rosetta extract --strict --cache-to rosetta/cache.tabl.json' }],
 });
 // The package a user installs. `npm pack` (and so the release task, jsii-pacmak, which runs it)
 // bundles the handlers first: a package without assets/ fails at synth with CannotFindAsset. It

@@ -14,6 +14,7 @@ import { alarmTopic } from './internal/alarm-topic';
 import { deadLetterQueue } from './internal/dead-letter-queue';
 import { grantKeyUse } from './internal/key-use';
 import { operationalKey } from './internal/operational-key';
+import { sendRuleToTopic } from './internal/rule-to-topic';
 import { grantServiceIntegration } from './internal/service-grants';
 import { ManagedCmk } from './managed-cmk';
 import { IKeyAudit, IManagedKey } from './managed-key';
@@ -32,7 +33,6 @@ import { markKeyUseGranted } from './private/key-policy/service-use';
 import { ServiceActions, Sid } from './private/kms-actions';
 import { edge, rootStack } from './private/stack-graph';
 import { validateLength, validatePattern } from './private/validate';
-import { sendRuleToTopic } from './internal/rule-to-topic';
 
 /** The namespace of the audit metrics. */
 const METRIC_NAMESPACE = 'CdkKmsGovernance/Audit';

@@ -8,13 +8,13 @@ import { Construct } from 'constructs';
 import { alarmTopic } from './internal/alarm-topic';
 import { deadLetterQueue } from './internal/dead-letter-queue';
 import { operationalKey } from './internal/operational-key';
+import { sendRuleToTopic } from './internal/rule-to-topic';
 import { grantServiceIntegration } from './internal/service-grants';
 import { KeyMaterialOrigin } from './managed-key';
 import { ManagedKeyBase } from './managed-key-base';
 import { EVENT_TARGET_DEAD_LETTER_QUEUE, acknowledge } from './private/acknowledgements';
 import { KeyMaterialMonitoring } from './private/kms-actions';
 import { validateDaysRange } from './private/validate';
-import { sendRuleToTopic } from './internal/rule-to-topic';
 
 /**
  * Properties of a `KeyMaterialExpiryAlarm`.

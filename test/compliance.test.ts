@@ -1,4 +1,4 @@
-import { allConfigurations, Finding, findings, libraryFindings, rawFindings, shippedAcknowledgements } from './support';
+import { allConfigurations, Finding, findings, libraryAcknowledgements, libraryFindings, rawFindings } from './support';
 
 /**
  * The acknowledgements ship with the constructs (src/private/acknowledgements.ts): every construct in
@@ -21,7 +21,7 @@ describe('compliance of every construct, in default and non-default configuratio
   const app = synthesized();
   const all: Finding[] = findings(app);
   const raw: Finding[] = rawFindings(app);
-  const shipped = shippedAcknowledgements(app);
+  const shipped = libraryAcknowledgements(app);
 
   test('no finding on a library resource, with the acknowledgements the constructs ship', () => {
     expect(libraryFindings(app).map((f) => `${f.id} on ${f.path}`)).toEqual([]);

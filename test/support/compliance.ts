@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { ignoringAcknowledgements } from './acknowledgements';
+import { ShippedAcknowledgement, ignoringAcknowledgements, shippedAcknowledgements } from './acknowledgements';
 import {
   EbsDefaultEncryption,
   EncryptedSecureStringParam,
@@ -83,6 +83,15 @@ export function rawFindings(scope: IConstruct, packs?: NagPack[]): Finding[] {
 export function libraryFindings(scope: IConstruct, packs?: NagPack[]): Finding[] {
   const paths = libraryPaths(scope);
   return findings(scope, packs).filter((f) => under(f.path, paths));
+}
+
+/**
+ * The acknowledgements recorded on the library's resources (not the app's own, nor those CDK itself
+ * records: aws-cdk-lib 2.27x acknowledges some of its CloudFormation-Validate warnings on stacks).
+ */
+export function libraryAcknowledgements(scope: IConstruct): ShippedAcknowledgement[] {
+  const paths = libraryPaths(scope);
+  return shippedAcknowledgements(scope).filter((a) => under(a.path, paths));
 }
 
 /**
