@@ -13,7 +13,6 @@
  *
  * The generated values feed a leak check over the CLI's output and the synthesized templates.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -23,7 +22,7 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { LIFECYCLE } from './lifecycle-app';
 import { OWNER_TAG_KEY } from '../../src/private/contracts/encrypted-secure-string-param.contract';
-import { LocalAws, loadSdkClient, startLocalAws } from '../support';
+import { LocalAws, loadSdkClient, runCdkCli, startLocalAws } from '../support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP = `"${process.execPath}" -r ts-node/register/transpile-only ${path.join('test', 'handlers', 'lifecycle-app.ts')}`;
@@ -62,18 +61,8 @@ afterAll(async () => {
 /** Run the CDK CLI against the local AWS; throws with its output unless it exits 0 (or `expectFailure`). */
 function cdk(args: string[], options: { phase?: number; expectFailure?: boolean } = {}): string {
   const appArgs = args[0] === 'bootstrap' ? [] : ['--app', APP, '--output', outdir, '-c', `lifecycle:phase=${options.phase ?? 1}`];
-  const result = spawnSync(process.execPath, [require.resolve('aws-cdk/bin/cdk'), ...args, ...appArgs], {
-    cwd: ROOT,
-    env: { ...process.env, ...aws.env, NODE_NO_WARNINGS: '1', CDK_DISABLE_VERSION_CHECK: '1' },
-    encoding: 'utf8',
-    timeout: CLI_TIMEOUT_MS - 10_000,
-  });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  const output = runCdkCli(args, { appArgs, cwd: ROOT, env: aws.env, timeoutMs: CLI_TIMEOUT_MS - 10_000 }, options.expectFailure);
   cliOutput.push(output);
-  const failed = result.status !== 0;
-  if (failed !== (options.expectFailure ?? false)) {
-    throw new Error(`cdk ${args.join(' ')} ${failed ? `failed (exit ${result.status ?? result.signal})` : 'succeeded, but was expected to fail'}:\n${output.slice(-6000)}`);
-  }
   return output;
 }
 

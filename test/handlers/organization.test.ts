@@ -10,7 +10,6 @@
  * credentials, fails. Then automatic deployment: an account moved into the nested OU gets the
  * baseline in both Regions, and an account moved out keeps its stacks and keys.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,7 +17,7 @@ import { EC2Client, GetEbsDefaultKmsKeyIdCommand, GetEbsEncryptionByDefaultComma
 import { GetPolicyVersionCommand, GetPolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import { ORGANIZATION_APP } from './organization-app';
-import { Credentials, LocalAws, loadSdkClient, startLocalAws } from '../support';
+import { Credentials, LocalAws, loadSdkClient, runCdkCli, startLocalAws } from '../support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP = `"${process.execPath}" -r ts-node/register/transpile-only ${path.join('test', 'handlers', 'organization-app.ts')}`;
@@ -95,17 +94,7 @@ function cdk(args: string[]): string {
     '--app', APP, '--output', outdir,
     '-c', `org:securityAccount=${ids.security}`, '-c', `org:ou=${ids.workloads}`, '-c', `org:regions=${REGIONS.join(',')}`,
   ];
-  const result = spawnSync(process.execPath, [require.resolve('aws-cdk/bin/cdk'), ...args, ...appArgs], {
-    cwd: ROOT,
-    env: { ...process.env, ...aws.env, NODE_NO_WARNINGS: '1', CDK_DISABLE_VERSION_CHECK: '1' },
-    encoding: 'utf8',
-    timeout: CLI_TIMEOUT_MS - 10_000,
-  });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  if (result.status !== 0) {
-    throw new Error(`cdk ${args.join(' ')} failed (exit ${result.status ?? result.signal}):\n${output.slice(-6000)}`);
-  }
-  return output;
+  return runCdkCli(args, { appArgs, cwd: ROOT, env: aws.env, timeoutMs: CLI_TIMEOUT_MS - 10_000 });
 }
 
 const credentialCache = new Map<string, Credentials>();

@@ -2,6 +2,7 @@
  * The one test support module: every test imports its helpers from here.
  */
 export * from './acknowledgements';
+export * from './cdk-cli';
 export * from './compliance';
 export * from './configurations';
 export * from './control-tower';
